@@ -1,0 +1,73 @@
+// What one turn of a conversation produces, and the events that drive a conversation.
+
+export const TURN_ERROR_CODES = [
+  'no_transition', 'loop_detected', 'conversation_ended', 'integration_failed',
+  'nlu_failed', 'no_pending_approval', 'invalid_event',
+] as const
+export type TurnErrorCode = (typeof TURN_ERROR_CODES)[number]
+
+/** An event delivered to a conversation. `start` enters initial_state with no input. */
+export type ConversationEvent =
+  | { type: 'start' }
+  | { type: 'message'; text: string }
+  | { type: 'approve' }
+  | { type: 'reject' }
+  | { type: 'timeout' }
+
+export interface Reply { text: string; state: string }
+export interface TurnError { code: TurnErrorCode; message: string; state: string }
+export interface TurnWarning { code: string; message: string; state?: string }
+
+export interface IntegrationCall {
+  id: string
+  /** The object built by request_mapping, or a workflow task's params. */
+  request: Record<string, unknown>
+  success: boolean
+  state: string
+  task?: string
+  status_code?: number
+  data?: unknown
+  error?: string
+  attempts: number
+  duration_ms: number
+}
+
+export interface IntegrationResultRecord {
+  success: boolean
+  status_code?: number
+  data?: unknown
+  error?: string
+  duration_ms: number
+}
+
+export type WorkflowRunState = 'running' | 'waiting_approval' | 'completed' | 'failed' | 'rejected'
+export interface WorkflowStatus { state: WorkflowRunState; completed_tasks: string[]; failed_task?: string; waiting_task?: string }
+
+export interface TurnResult {
+  conversation_id: string
+  /** 0 for start, then 1, 2, … for each event handled. */
+  turn: number
+  event: ConversationEvent['type'] | 'wait'
+  input: string | null
+  replies: Reply[]
+  /** The conversation's state after the turn. */
+  state: string
+  /** States entered during the turn, in order. */
+  path: string[]
+  /** Transitions taken during the turn, as `from -> to [condition value]` keys. */
+  transitions: string[]
+  intent: string | null
+  confidence: number | null
+  entities: Record<string, unknown>
+  slots: Record<string, unknown>
+  variables: Record<string, unknown>
+  missing_slots: string[]
+  integration_calls: IntegrationCall[]
+  workflow?: WorkflowStatus
+  ended: boolean
+  expired?: boolean
+  handoff?: { queue?: string }
+  errors: TurnError[]
+  warnings: TurnWarning[]
+  duration_us: number
+}
