@@ -11,6 +11,7 @@ export default defineConfig({
     testTimeout: 20000,
     hookTimeout: 30000,
     pool: 'forks',
+    globalSetup: ['tests/global-setup.ts'],
     coverage: {
       provider: 'v8',
       include: ['src-main/**/*.ts'],

@@ -1,9 +1,15 @@
 // Every `flowbench` command, one module each.
 import type { Command } from 'commander'
+import { registerTest } from './test'
+import { registerLint } from './lint'
+import { registerRun } from './run'
+import { registerServe } from './serve'
 
 export type SetExitCode = (code: number) => void
 
 export function registerCommands(program: Command, setExitCode: SetExitCode): void {
-  void program
-  void setExitCode
+  registerTest(program, setExitCode)
+  registerLint(program, setExitCode)
+  registerRun(program, setExitCode)
+  registerServe(program, setExitCode)
 }
