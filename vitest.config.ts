@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
+import { fileURLToPath } from 'node:url'
 
 // Unit, component and CLI tests. E2E lives in tests/e2e and runs under Playwright.
 export default defineConfig({
   plugins: [vue()],
+  // Plugins import the SDK by its package name, as an outside author would.
+  resolve: { alias: { 'flowbench/plugin': fileURLToPath(new URL('./src-main/common/plugin-api.ts', import.meta.url)) } },
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/cli/**/*.test.ts', 'plugins/**/*.test.ts', 'resources/samples/plugins/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'tests/e2e/**', '**/dist/**'],

@@ -10,6 +10,7 @@ const started = Date.now()
 export const cliEntries = {
   main: 'src-main/hosts/cli/main.ts',
   worker: 'src-main/core/pool/worker.ts',
+  'load-worker': 'src-main/core/load/worker.ts',
 }
 
 await build({
@@ -30,3 +31,4 @@ await build({
   define: { 'process.env.FLOWBENCH_BUILD': '"cli"' },
 })
 if (!process.env.FLOWBENCH_QUIET_BUILD) console.log(`flowbench: built the command line in ${Date.now() - started} ms (out/cli)`)
+await (await import('./build-plugins.mjs')).buildPlugins()

@@ -1,0 +1,195 @@
+// ../../../../out/cli/sdk/plugin.mjs
+function definePlugin(plugin) {
+  return plugin;
+}
+
+// src/index.ts
+var sel = (service) => `service="${service}"`;
+var METRICS = {
+  cpu: { label: "CPU usage", unit: "%", threshold: 90, baseline: 45, spread: 30, decimals: 0, query: (s, r) => `rate(cpu_usage{${sel(s)}}[${r}])` },
+  memory: { label: "Memory usage", unit: "%", threshold: 85, baseline: 60, spread: 20, decimals: 0, query: (s, r) => `avg_over_time(memory_usage{${sel(s)}}[${r}])` },
+  latency: {
+    label: "p99 latency",
+    unit: "ms",
+    threshold: 800,
+    baseline: 420,
+    spread: 500,
+    decimals: 0,
+    query: (s, r) => `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{${sel(s)}}[${r}]))) * 1000`
+  },
+  error_rate: {
+    label: "Error rate",
+    unit: "%",
+    threshold: 5,
+    baseline: 0.8,
+    spread: 2.5,
+    decimals: 1,
+    query: (s, r) => `100 * sum(rate(http_requests_total{${sel(s)},status=~"5.."}[${r}])) / sum(rate(http_requests_total{${sel(s)}}[${r}]))`
+  },
+  requests: { label: "Request rate", unit: " req/s", threshold: 5e3, baseline: 900, spread: 700, decimals: 0, query: (s, r) => `sum(rate(http_requests_total{${sel(s)}}[${r}]))` },
+  logs: { label: "Log lines", unit: " lines", threshold: 1e3, baseline: 300, spread: 400, decimals: 0, query: (s, r) => `sum(count_over_time({${sel(s)}}[${r}]))` }
+};
+var METRIC_WORDS = [
+  ["logs", /\blogs?\b/i],
+  ["cpu", /\b(cpu|processor)\b/i],
+  ["memory", /\b(memory|mem|ram)\b/i],
+  ["latency", /\b(latency|response times?|p99|p95|slow)\b/i],
+  ["error_rate", /\b(error rate|errors?|5xx|failures?)\b/i],
+  ["requests", /\b(requests?|throughput|traffic|rps|qps)\b/i]
+];
+var METRIC_ALIASES = { errors: "error_rate", error: "error_rate", rps: "requests", throughput: "requests", log: "logs", ram: "memory", mem: "memory" };
+var UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+var RANGE = /^(\d+)([smhdw])$/;
+var SERVICE = /^[a-z0-9][a-z0-9._-]*$/i;
+var BadQuestion = class extends Error {
+};
+function metricOf(params) {
+  const given = params.metric?.trim().toLowerCase();
+  if (given) {
+    const name = METRIC_ALIASES[given] ?? given;
+    if (name in METRICS) return name;
+    throw new BadQuestion(`unknown metric "${params.metric}"; ask for ${Object.keys(METRICS).join(", ")}`);
+  }
+  for (const [name, re] of METRIC_WORDS) if (params.question && re.test(params.question)) return name;
+  throw new BadQuestion("which metric? ask for CPU, memory, latency, errors, requests or logs");
+}
+function serviceOf(params) {
+  const given = params.service?.trim();
+  if (given) {
+    if (!SERVICE.test(given)) throw new BadQuestion(`"${given}" is not a service name (letters, digits, . _ -)`);
+    return given;
+  }
+  const m = params.question?.match(/\b([a-z0-9][a-z0-9-]*-(?:service|svc|api))\b/i);
+  if (m) return m[1].toLowerCase();
+  throw new BadQuestion("which service? name one, e.g. auth-service");
+}
+function rangeOf(params) {
+  const given = (params.time_range ?? params.range)?.trim();
+  if (given) {
+    if (!RANGE.test(given)) throw new BadQuestion(`time range "${given}" is not like 15m, 1h or 7d`);
+    return given;
+  }
+  const q = params.question ?? "";
+  if (/\byesterday\b/i.test(q)) return "1d";
+  const m = /\b(?:last|past)\s+(\d+\s+)?(minute|hour|day|week)s?\b/i.exec(q);
+  if (!m) return "1h";
+  const n = m[1] ? Number(m[1].trim()) : 1;
+  const unit = m[2].toLowerCase();
+  return unit === "week" ? `${n * 7}d` : `${n}${unit[0]}`;
+}
+function seconds(range) {
+  const m = RANGE.exec(range);
+  return Number(m[1]) * UNIT_SECONDS[m[2]];
+}
+function stepFor(range) {
+  const s = seconds(range) / 60;
+  if (s <= 15) return "15s";
+  if (s <= 60) return "60s";
+  if (s <= 300) return "5m";
+  if (s <= 900) return "15m";
+  return "1h";
+}
+function translate(params) {
+  const metric = metricOf(params);
+  const service = serviceOf(params);
+  const range = rangeOf(params);
+  const step = params.step?.trim() || stepFor(range);
+  if (!RANGE.test(step)) throw new BadQuestion(`step "${step}" is not like 15s, 60s or 5m`);
+  const spec = METRICS[metric];
+  if (metric === "logs") {
+    const errorsOnly = /\b(errors?|exceptions?|failures?|5xx)\b/i.test(params.question ?? "");
+    const stream = `{${sel(service)}}${errorsOnly ? ' |= "error"' : ""}`;
+    return {
+      language: "logql",
+      query: `sum(count_over_time(${stream} [${range}]))`,
+      service,
+      metric,
+      range,
+      step,
+      label: errorsOnly ? "Error log lines" : spec.label,
+      unit: spec.unit,
+      threshold: spec.threshold
+    };
+  }
+  return { language: "promql", query: spec.query(service, range), service, metric, range, step, label: spec.label, unit: spec.unit, threshold: spec.threshold };
+}
+function seeded(text) {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  let a = h >>> 0;
+  return () => {
+    a = a + 1831565813 >>> 0;
+    let t = a;
+    t = Math.imul(t ^ t >>> 15, t | 1);
+    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
+    return ((t ^ t >>> 14) >>> 0) / 4294967296;
+  };
+}
+var round = (v, decimals) => Math.round(v * 10 ** decimals) / 10 ** decimals;
+function fakeAnswer(q, nowMs) {
+  const spec = METRICS[q.metric];
+  const random = seeded(`${q.service}|${q.metric}|${q.range}|${q.query}`);
+  const stepMs = seconds(q.step) * 1e3;
+  const points = Math.max(2, Math.min(120, Math.floor(seconds(q.range) / seconds(q.step))));
+  const end = Math.floor(nowMs / stepMs) * stepMs;
+  const level = spec.baseline + (random() - 0.5) * spec.spread;
+  const series = Array.from({ length: points }, (_, i) => {
+    const wave = Math.sin(i / points * Math.PI * 2) * spec.spread * 0.25;
+    const v = Math.max(0, level + wave + (random() - 0.5) * spec.spread * 0.3);
+    return { t: new Date(end - (points - 1 - i) * stepMs).toISOString(), v: round(v, spec.decimals) };
+  });
+  const values = series.map((p) => p.v);
+  const current = values[values.length - 1];
+  const data = {
+    language: q.language,
+    query: q.query,
+    service: q.service,
+    metric: q.metric,
+    range: q.range,
+    step: q.step,
+    label: q.label,
+    unit: q.unit,
+    summary: {
+      current,
+      max: Math.max(...values),
+      avg: round(values.reduce((a, b) => a + b, 0) / values.length, spec.decimals)
+    },
+    alert: { firing: current > q.threshold, threshold: q.threshold },
+    series
+  };
+  if (q.language === "logql") {
+    data["lines"] = series.slice(-3).map((p, i) => ({
+      t: p.t,
+      level: q.label.startsWith("Error") ? "error" : "info",
+      message: `${q.service}: ${q.label.startsWith("Error") ? "upstream request failed" : "request handled"} (sample ${i + 1})`
+    }));
+  }
+  return data;
+}
+async function answerMetricsQuery(req, ctx) {
+  let query;
+  try {
+    query = translate(req.params);
+  } catch (err) {
+    if (err instanceof BadQuestion) return { status_code: 400, error: err.message };
+    throw err;
+  }
+  const latency = req.config["latency_ms"];
+  if (typeof latency === "number" && latency > 0) await ctx.clock.sleep(latency, ctx.signal);
+  ctx.log.debug(`${query.language}: ${query.query}`);
+  return { status_code: 200, data: fakeAnswer(query, ctx.clock.now()) };
+}
+var index_default = definePlugin({
+  integrations: {
+    metrics_query: {
+      call: answerMetricsQuery,
+      defaults: { timeout_ms: 5e3, retries: 1, backoff_ms: 200 }
+    }
+  }
+});
+export {
+  answerMetricsQuery,
+  index_default as default,
+  fakeAnswer,
+  translate
+};
