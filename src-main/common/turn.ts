@@ -28,6 +28,8 @@ export interface IntegrationCall {
   status_code?: number
   data?: unknown
   error?: string
+  /** Human-readable detail of a failure (the `error` field is a short code). */
+  message?: string
   attempts: number
   duration_ms: number
 }
@@ -37,6 +39,8 @@ export interface IntegrationResultRecord {
   status_code?: number
   data?: unknown
   error?: string
+  /** Human-readable detail of a failure (the `error` field is a short code). */
+  message?: string
   duration_ms: number
 }
 
@@ -45,9 +49,10 @@ export interface WorkflowStatus { state: WorkflowRunState; completed_tasks: stri
 
 export interface TurnResult {
   conversation_id: string
-  /** 0 for start, then 1, 2, … for each event handled. */
+  /** 0 for start, then 1, 2, … for each event handled (a `wait` that fires nothing does not count). */
   turn: number
-  event: ConversationEvent['type'] | 'wait'
+  /** `timeout` when a wait fired the state's timeout, `wait` when it fired nothing, `invalid` for an event the engine could not accept. */
+  event: ConversationEvent['type'] | 'wait' | 'invalid'
   input: string | null
   replies: Reply[]
   /** The conversation's state after the turn. */
