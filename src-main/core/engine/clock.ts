@@ -74,6 +74,7 @@ export class FakeClock implements Clock {
   private checkPending = false
   private generation = 0
   private deferrals = 0
+  private holds = 0
 
   constructor(startMs = 0) {
     this.current = startMs
@@ -137,8 +138,31 @@ export class FakeClock implements Clock {
     if (this.busy > 0) this.busy--
   }
 
+  /**
+   * Holds virtual time still while `work` (real I/O, such as a plugin's network call) is in
+   * flight: nothing a test can see progresses during it, which would otherwise look like
+   * idleness and fire the next timer — typically that very call's deadline.
+   */
+  holdWhile<T>(work: Promise<T>): Promise<T> {
+    this.holds++
+    const release = (): void => {
+      this.holds--
+      this.scheduleCheck()
+    }
+    return work.then(
+      (value) => {
+        release()
+        return value
+      },
+      (err: unknown) => {
+        release()
+        throw err
+      },
+    )
+  }
+
   private autoFire(): boolean {
-    return this.attached === 0 || this.busy > 0
+    return (this.attached === 0 || this.busy > 0) && this.holds === 0
   }
 
   private fire(timer: FakeTimer): void {

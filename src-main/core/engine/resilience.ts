@@ -4,6 +4,7 @@
 // cannot run on the fake clock (docs/engine.md).
 import type { CallContext, IntegrationRequest, IntegrationResponse, PluginClock, PluginLog, ResilienceDefaults } from '../../common/plugin-api'
 import type { Clock } from './clock'
+import { RealClock } from './clock'
 
 /** The `error` vocabulary of a failed integration call (besides `http_<status>`). */
 export const INTEGRATION_ERROR_CODES = ['timeout', 'network', 'malformed_response', 'circuit_open', 'no_provider', 'exception'] as const
@@ -141,6 +142,29 @@ export interface IntegrationProvider {
   call(id: string, req: IntegrationRequest, ctx: CallContext): Promise<IntegrationResponse>
   /** Resilience defaults of the plugin serving `id`; the flow's `integrations` section wins. */
   defaults?(id: string): ResilienceDefaults | undefined
+  /**
+   * True when calls to `id` do real work (network, disk) instead of answering on the
+   * conversation's clock. On a virtual clock such a call holds virtual time still, and its
+   * timeout and the provider's `clock.sleep` run in real time: otherwise the virtual clock,
+   * seeing nothing progress, would jump straight to the deadline (docs/engine.md).
+   */
+  realtime?(id: string): boolean
+}
+
+/** A clock that can pause its own automatic advance while real work is in flight (FakeClock). */
+interface HoldableClock extends Clock {
+  holdWhile<T>(work: Promise<T>): Promise<T>
+}
+
+function isHoldable(clock: Clock): clock is HoldableClock {
+  return typeof (clock as { holdWhile?: unknown }).holdWhile === 'function'
+}
+
+const WALL = new RealClock()
+
+/** Virtual `now` (so durations and dates stay on the conversation), real `sleep`. */
+function realtimeView(clock: Clock): Clock {
+  return { now: () => clock.now(), sleep: (ms, signal) => WALL.sleep(ms, signal) }
 }
 
 export interface CallOutcome {
@@ -321,6 +345,12 @@ export async function callIntegration(s: CallSettings): Promise<CallOutcome> {
   }
   const provider = s.provider!
   const cfg = s.config
+  let realtime = false
+  try {
+    realtime = isHoldable(clock) && provider.realtime?.(s.id) === true
+  } catch {
+    realtime = false
+  }
   const breaker = cfg.circuit_breaker !== null ? s.breakers.get(s.id, cfg.circuit_breaker) : null
   let attempts = 0
   let result: AttemptResult
@@ -330,8 +360,14 @@ export async function callIntegration(s: CallSettings): Promise<CallOutcome> {
       break
     }
     attempts++
-    const ctx = new AttemptContext(clock, s.log, s.id, s.conversationId)
-    result = await attempt(provider, s.id, s.request, ctx, cfg.timeout_ms, clock, attempts === 1 ? started : clock.now())
+    if (realtime) {
+      const view = realtimeView(clock)
+      const ctx = new AttemptContext(view, s.log, s.id, s.conversationId)
+      result = await (clock as HoldableClock).holdWhile(attempt(provider, s.id, s.request, ctx, cfg.timeout_ms, view, clock.now()))
+    } else {
+      const ctx = new AttemptContext(clock, s.log, s.id, s.conversationId)
+      result = await attempt(provider, s.id, s.request, ctx, cfg.timeout_ms, clock, attempts === 1 ? started : clock.now())
+    }
     if (breaker !== null) breaker.record(result.success, clock.now())
     if (result.success || attempts > cfg.retries) break
     await clock.sleep(backoffDelay(cfg, attempts, s.random.next()))

@@ -229,6 +229,11 @@ export class PluginIntegrations implements IntegrationProvider {
     return this.served.get(id)?.defaults
   }
 
+  /** Plugins do real work: on a test's virtual clock their calls run in real time. */
+  realtime(id: string): boolean {
+    return this.served.has(id)
+  }
+
   call(id: string, req: IntegrationRequest, ctx: CallContext): Promise<IntegrationResponse> {
     const route = this.route(id, req?.config?.['plugin'])
     if ('problem' in route) return Promise.reject(new IntegrationError('no_provider', route.problem))
@@ -246,6 +251,7 @@ export class PluginIntegrations implements IntegrationProvider {
     }
     return {
       has: (id) => 'target' in this.route(id, pluginOf(id)),
+      realtime: (id) => 'target' in this.route(id, pluginOf(id)),
       defaults: (id) => {
         const r = this.route(id, pluginOf(id))
         return 'target' in r ? r.target.defaults : undefined
@@ -371,5 +377,6 @@ export function withMocks(mocked: (id: string) => boolean, mocks: IntegrationPro
     has: (id) => mocked(id) || plugins.has(id) || mocks.has(id),
     call: (id, req, ctx) => (toPlugin(id) ? plugins.call(id, req, ctx) : mocks.call(id, req, ctx)),
     defaults: (id) => (toPlugin(id) ? plugins.defaults?.(id) : mocks.defaults?.(id)),
+    realtime: (id) => (toPlugin(id) ? plugins.realtime?.(id) === true : mocks.realtime?.(id) === true),
   }
 }

@@ -257,3 +257,51 @@ describe('callIntegration and IntegrationTable', () => {
     expect(missing).toMatchObject({ success: false, error: 'no_provider', message: 'no provider for integration "nope"' })
   })
 })
+
+describe('providers doing real work on a virtual clock', () => {
+  // A plugin's network call makes no progress the fake clock can see; without the hold, the
+  // clock would take that for idleness and jump straight to the call's deadline.
+  const realtimeProvider = (answerAfterMs: number | 'never'): IntegrationProvider & { sleeps: number } => {
+    const p = {
+      sleeps: 0,
+      has: () => true,
+      realtime: () => true,
+      call: (_id: string, _req: unknown, ctx: { signal: AbortSignal; clock: { sleep(ms: number, s?: AbortSignal): Promise<void> } }) =>
+        new Promise<{ status_code: number; data: unknown }>((resolve, reject) => {
+          if (answerAfterMs === 'never') {
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true })
+            return
+          }
+          setTimeout(() => resolve({ status_code: 200, data: { ok: true } }), answerAfterMs)
+        }),
+    }
+    return p as never
+  }
+
+  it('a real 30 ms answer succeeds against a 5 s timeout, and virtual time stands still meanwhile', async () => {
+    const { conv, clock } = conversation(lookupFlow({ timeout_ms: 5000 }), { integrations: realtimeProvider(30) })
+    await conv.start()
+    const before = clock.now()
+    const r = await conv.send({ type: 'message', text: 'go' })
+    expect(r.integration_calls[0]).toMatchObject({ success: true, status_code: 200 })
+    expect(clock.now()).toBe(before)
+  })
+
+  it('a real call that never answers times out in real time, not at once', async () => {
+    const { conv } = conversation(lookupFlow({ timeout_ms: 40 }), { integrations: realtimeProvider('never') })
+    await conv.start()
+    const r = await conv.send({ type: 'message', text: 'go' })
+    expect(r.integration_calls[0]).toMatchObject({ success: false, error: 'timeout' })
+  })
+
+  it('the same hanging call from an in-process provider still times out on virtual time', async () => {
+    const provider = realtimeProvider('never')
+    ;(provider as { realtime: () => boolean }).realtime = () => false
+    const { conv, clock } = conversation(lookupFlow({ timeout_ms: 60_000 }), { integrations: provider })
+    await conv.start()
+    const before = clock.now()
+    const r = await conv.send({ type: 'message', text: 'go' })
+    expect(r.integration_calls[0]).toMatchObject({ success: false, error: 'timeout', duration_ms: 60_000 })
+    expect(clock.now()).toBe(before + 60_000)
+  })
+})
