@@ -14,6 +14,12 @@ const bin = (name) => join(root, 'node_modules', '.bin', name)
 const only = new Set(process.argv.slice(2)) // e.g. `npm test -- unit` runs just that stage
 
 const stages = []
+
+// A fresh clone: `npm test` alone sets up what it needs.
+if (!existsSync(bin('vitest'))) {
+  process.stdout.write('Dependencies are not installed yet: running npm ci…\n')
+  if (!run('npm', ['ci', '--no-audit', '--no-fund'], { env: { ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } })) process.exit(1)
+}
 function stage(name, fn) {
   if (only.size && !only.has(name)) return
   const started = Date.now()

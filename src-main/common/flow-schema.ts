@@ -4,6 +4,17 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 
 const doc = (description: string) => ({ description })
 
+/**
+ * A closed set of strings, written as a JSON Schema `enum` rather than a union of literals:
+ * editors complete it, and a wrong value is one error ("must be one of …"), not one per member.
+ */
+function enumOf<const T extends readonly string[]>(values: T, description?: string) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) })
+}
+
+/** JSON pointer of the shared condition-expression definition inside the flow schema's `$defs`. */
+const CONDITION_EXPRESSION_REF = '#/$defs/ConditionExpression'
+
 /** A template string: `{path}` placeholders are filled from the conversation context. */
 export const TemplateSchema = Type.String(doc('A template: `{path}` is replaced by the value at a context path; a string that is exactly one `{path}` yields the value itself.'))
 /** One template, or a list of templates sent as several messages in order. */
@@ -18,24 +29,30 @@ export type Operator = (typeof OPERATORS)[number]
 export const ConditionSchema = Type.Object(
   {
     left: Type.Unknown(doc('A literal or a template such as "{slots.amount}".')),
-    operator: Type.Union(OPERATORS.map((o) => Type.Literal(o)), doc('Comparison operator.')),
+    operator: enumOf(OPERATORS, 'Comparison operator.'),
     right: Type.Optional(Type.Unknown(doc('A literal or a template; not used by exists/not_exists/empty/not_empty.'))),
   },
   doc('A comparison `{left, operator, right?}`.'),
 )
 export type Condition = Static<typeof ConditionSchema>
 
-/** `expression` transitions take a Condition or a nested `{all: [...]}` / `{any: [...]}` group. */
-export const ConditionExpressionSchema = Type.Recursive(
-  (Self) =>
-    Type.Union([
-      ConditionSchema,
-      Type.Object({ all: Type.Array(Self) }, doc('True when every member holds.')),
-      Type.Object({ any: Type.Array(Self) }, doc('True when at least one member holds.')),
-    ]),
-  { $id: 'ConditionExpression' },
-)
 export type ConditionExpression = Condition | { all: ConditionExpression[] } | { any: ConditionExpression[] }
+
+/**
+ * `expression` transitions take a Condition or a nested `{all: [...]}` / `{any: [...]}` group.
+ * It is recursive, so it lives once in the flow schema's `$defs` and is referenced from there.
+ */
+export const ConditionExpressionSchema = Type.Unsafe<ConditionExpression>({ $ref: CONDITION_EXPRESSION_REF })
+
+/** The body of `$defs.ConditionExpression`. */
+export const ConditionExpressionDefinition = Type.Union(
+  [
+    ConditionSchema,
+    Type.Object({ all: Type.Array(ConditionExpressionSchema) }, doc('True when every member holds.')),
+    Type.Object({ any: Type.Array(ConditionExpressionSchema) }, doc('True when at least one member holds.')),
+  ],
+  doc('A Condition {left, operator, right?}, or {all: [...]} / {any: [...]} of them.'),
+)
 
 export const TRANSITION_CONDITIONS = [
   'any_input', 'always', 'intent_match', 'entity_present', 'slot_filled', 'all_slots_filled',
@@ -44,15 +61,29 @@ export const TRANSITION_CONDITIONS = [
 ] as const
 export type TransitionCondition = (typeof TRANSITION_CONDITIONS)[number]
 
+/** Which `condition_value` each condition needs; conditions not listed take none. */
+const CONDITION_VALUE_SCHEMAS: Partial<Record<TransitionCondition, TSchema>> = {
+  intent_match: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], doc('The intent name, or a list of names (any of them matches).')),
+  entity_present: Type.String({ minLength: 1, ...doc('The entity name.') }),
+  slot_filled: Type.String({ minLength: 1, ...doc('The slot name.') }),
+  expression: ConditionExpressionSchema,
+}
+
 export const TransitionSchema = Type.Object(
   {
-    condition: Type.Union(TRANSITION_CONDITIONS.map((c) => Type.Literal(c)), doc('When this transition is taken.')),
+    condition: enumOf(TRANSITION_CONDITIONS, 'When this transition is taken.'),
     condition_value: Type.Optional(Type.Unknown(doc('intent_match: an intent name or list; entity_present / slot_filled: a name; expression: a Condition or {all}/{any} group.'))),
     target_state: Type.String({ ...doc('The state entered when the condition holds.'), minLength: 1 }),
     priority: Type.Optional(Type.Number(doc('Lower runs first; default 100; ties keep declaration order. Fallbacks use 999 by convention.'))),
     description: Type.Optional(Type.String()),
   },
-  doc('A transition: the first true condition (by priority, then order) wins.'),
+  {
+    ...doc('A transition: the first true condition (by priority, then order) wins.'),
+    allOf: Object.entries(CONDITION_VALUE_SCHEMAS).map(([condition, valueSchema]) => ({
+      if: { properties: { condition: { const: condition } }, required: ['condition'] },
+      then: { properties: { condition_value: valueSchema }, required: ['condition_value'] },
+    })),
+  },
 )
 export type Transition = Static<typeof TransitionSchema>
 
@@ -61,14 +92,21 @@ export type ActionType = (typeof ACTION_TYPES)[number]
 
 export const ActionSchema = Type.Object(
   {
-    type: Type.Union(ACTION_TYPES.map((a) => Type.Literal(a)), doc('What the action does.')),
+    type: enumOf(ACTION_TYPES, 'What the action does.'),
     text: Type.Optional(TemplateSchema),
     name: Type.Optional(Type.String(doc('set_variable / set_slot: the variable or slot name.'))),
     value: Type.Optional(Type.Unknown(doc('set_variable / set_slot: a literal or a template.'))),
     slots: Type.Optional(Type.Array(Type.String(), doc('clear_slots: the slots to clear (all when omitted).'))),
     queue: Type.Optional(Type.String(doc('handoff: the queue to hand the conversation to.'))),
   },
-  doc('An action, run after the state\'s own logic and before its transitions.'),
+  {
+    ...doc('An action, run after the state\'s own logic and before its transitions.'),
+    // The keys each action type cannot do without.
+    allOf: ([['send_message', 'text'], ['set_variable', 'name'], ['set_slot', 'name']] as const).map(([type, key]) => ({
+      if: { properties: { type: { const: type } }, required: ['type'] },
+      then: { required: [key] },
+    })),
+  },
 )
 export type Action = Static<typeof ActionSchema>
 
@@ -120,7 +158,7 @@ export const IntegrationConfigSchema = Type.Object(
 export const ConditionConfigSchema = Type.Object(
   {
     conditions: Type.Array(ConditionSchema),
-    mode: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('any')], doc('all (default) or any.'))),
+    mode: Type.Optional(enumOf(['all', 'any'], 'all (default) or any.')),
   },
   doc('Config of a `condition` state; sets condition_result.'),
 )
@@ -167,17 +205,35 @@ export type ConditionConfig = Static<typeof ConditionConfigSchema>
 export type WorkflowConfig = Static<typeof WorkflowConfigSchema>
 export type EndConfig = Static<typeof EndConfigSchema>
 
-/** The base shape of a state; `config` is checked against STATE_CONFIG_SCHEMAS[type] (if/then in the JSON Schema). */
+/** State types whose config has required keys, so the state must carry a `config`. */
+export const STATE_TYPES_REQUIRING_CONFIG: readonly StateType[] = STATE_TYPES.filter(
+  (t) => ((STATE_CONFIG_SCHEMAS[t] as { required?: string[] }).required ?? []).length > 0,
+)
+
+/**
+ * The shape of a state. `config` is checked against STATE_CONFIG_SCHEMAS[type] through
+ * if/then, so a validator reports only the problems of the chosen type's config and an
+ * editor completes the right keys.
+ */
 export const StateSchema = Type.Object(
   {
-    type: Type.Union(STATE_TYPES.map((t) => Type.Literal(t)), doc('response | intent | slot_filling | integration | condition | workflow | end')),
-    config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    type: enumOf(STATE_TYPES, 'response | intent | slot_filling | integration | condition | workflow | end'),
+    config: Type.Optional(Type.Record(Type.String(), Type.Unknown(), doc('Type-specific settings (see the state type).'))),
     transitions: Type.Optional(Type.Array(TransitionSchema)),
     actions: Type.Optional(Type.Array(ActionSchema)),
     timeout_seconds: Type.Optional(Type.Number({ minimum: 0, ...doc('For `timeout` transitions: seconds on the conversation clock since the state was entered.') })),
     description: Type.Optional(Type.String()),
   },
-  doc('A state of the flow.'),
+  {
+    ...doc('A state of the flow.'),
+    allOf: STATE_TYPES.map((type) => ({
+      if: { properties: { type: { const: type } }, required: ['type'] },
+      then: {
+        properties: { config: STATE_CONFIG_SCHEMAS[type] },
+        ...(STATE_TYPES_REQUIRING_CONFIG.includes(type) ? { required: ['config'] } : {}),
+      },
+    })),
+  },
 )
 
 /** Typed view of a state, with its config narrowed by type. */
@@ -196,11 +252,13 @@ export interface StateBase {
   description?: string
 }
 
+export const BUILT_IN_ENTITY_TYPES = ['email', 'phone', 'number', 'time_range', 'date'] as const
+
 export const EntitySpecSchema = Type.Union(
   [
     Type.Object({ values: Type.Union([Type.Array(Type.String()), Type.Record(Type.String(), Type.Array(Type.String()))], doc('A list of values, or {canonical: [synonyms]}; matched case-insensitively as whole words.')) }),
     Type.Object({ pattern: Type.String(doc('A regex run on the original text (`/re/flags` for flags); the value is the whole match.')) }),
-    Type.Object({ type: Type.Union([Type.Literal('email'), Type.Literal('phone'), Type.Literal('number'), Type.Literal('time_range'), Type.Literal('date')]) }),
+    Type.Object({ type: enumOf(BUILT_IN_ENTITY_TYPES, 'A built-in extractor.') }),
   ],
   doc('How the entity is extracted from every user message.'),
 )
@@ -235,7 +293,8 @@ export const FlowSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
     name: Type.String({ minLength: 1 }),
-    version: Type.Optional(Type.String(doc('Default "1.0".'))),
+    // YAML reads `version: 1.0` as a number; the loader turns it into the string "1.0".
+    version: Type.Optional(Type.Union([Type.String(), Type.Number()], doc('Default "1.0".'))),
     description: Type.Optional(Type.String()),
     initial_state: Type.String({ minLength: 1, ...doc('The state `start` enters.') }),
     settings: Type.Optional(SettingsSchema),
@@ -244,8 +303,12 @@ export const FlowSchema = Type.Object(
     integrations: Type.Optional(Type.Record(Type.String(), IntegrationDefaultsSchema)),
     states: Type.Record(Type.String(), StateSchema, doc('name -> state')),
   },
-  { title: 'Flowbench flow', ...doc('A conversational flow (state machine).') },
+  {
+    title: 'Flowbench flow',
+    ...doc('A conversational flow (state machine).'),
+    $defs: { ConditionExpression: ConditionExpressionDefinition },
+  },
 )
 
-/** A flow document as written by its author (after schema validation). */
-export type FlowDocument = Omit<Static<typeof FlowSchema>, 'states'> & { states: Record<string, State> }
+/** A flow document as written by its author (after schema validation; `version` made a string). */
+export type FlowDocument = Omit<Static<typeof FlowSchema>, 'states' | 'version'> & { version?: string; states: Record<string, State> }

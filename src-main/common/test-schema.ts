@@ -4,6 +4,14 @@ import { Type, type Static } from '@sinclair/typebox'
 
 const doc = (description: string) => ({ description })
 
+/** A closed set of strings as a JSON Schema `enum`: one clear error, and editors complete it. */
+function enumOf<const T extends readonly string[]>(values: T, description?: string) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) })
+}
+
+/** `<n>(ms|s|m|h)`; a `${param}` reference is accepted too, since `each` fills it in before the test runs. */
+export const DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?\\s*(ms|s|m|h)|\\$\\{\\w+\\})\\s*$'
+
 /** A plain value (equality) or one matcher object. */
 export const MatcherSchema = Type.Union(
   [
@@ -55,7 +63,7 @@ export const MockResponseSchema = Type.Union([
     }),
   }, { additionalProperties: false }),
   Type.Object({
-    fail: Type.Union(INTEGRATION_FAILURES.map((f) => Type.Literal(f))),
+    fail: enumOf(INTEGRATION_FAILURES, 'How the call fails.'),
     delay_ms: Type.Optional(Type.Number({ minimum: 0 })),
   }, { additionalProperties: false }),
 ])
@@ -81,8 +89,8 @@ export type Mocks = Static<typeof MocksSchema>
 export const StepSchema = Type.Object(
   {
     user: Type.Optional(Type.String(doc('A user message.'))),
-    event: Type.Optional(Type.Union([Type.Literal('approve'), Type.Literal('reject')])),
-    wait: Type.Optional(Type.String({ ...doc('Advance the fake clock: <n>(ms|s|m|h).'), pattern: '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)\\s*$' })),
+    event: Type.Optional(enumOf(['approve', 'reject'], 'Approve or reject the workflow gate that is waiting.')),
+    wait: Type.Optional(Type.String({ ...doc('Advance the fake clock: <n>(ms|s|m|h), e.g. "30s".'), pattern: DURATION_PATTERN, 'x-expected': 'a duration <n>(ms|s|m|h), e.g. "30s"' })),
     expect: Type.Optional(ExpectSchema),
   },
   { ...doc('One of user / event / wait, plus an optional expect.'), additionalProperties: false },

@@ -4,6 +4,8 @@ import { registerTest } from './test'
 import { registerLint } from './lint'
 import { registerRun } from './run'
 import { registerServe } from './serve'
+import { registerLoad } from './load'
+import { registerPlugin } from './plugin'
 
 export type SetExitCode = (code: number) => void
 
@@ -12,4 +14,6 @@ export function registerCommands(program: Command, setExitCode: SetExitCode): vo
   registerLint(program, setExitCode)
   registerRun(program, setExitCode)
   registerServe(program, setExitCode)
+  registerLoad(program, setExitCode)
+  registerPlugin(program, setExitCode)
 }
