@@ -60,7 +60,7 @@ function readJson(file) {
   }
 }
 
-stage('typecheck', () => run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) && run(bin('vue-tsc'), ['-p', 'src-renderer/tsconfig.json', '--noEmit']))
+stage('typecheck', () => run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) && run(bin('vue-tsc'), ['-p', 'src-renderer/tsconfig.json', '--noEmit']) && run(bin('tsc'), ['-p', 'tests/e2e/tsconfig.json', '--noEmit']))
 stage('layering', () => run(bin('eslint'), ['--max-warnings', '0', '.']))
 stage('build', () => run(process.execPath, ['scripts/build-cli.mjs']) && run(bin('electron-vite'), ['build']))
 stage('unit', () => {

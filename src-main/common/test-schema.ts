@@ -9,6 +9,16 @@ function enumOf<const T extends readonly string[]>(values: T, description?: stri
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) })
 }
 
+/** An enum value, or an exact `${param}` that an `each` map fills in before the test runs. */
+function enumOrParam<const T extends readonly string[]>(values: T, description?: string) {
+  return Type.Unsafe<T[number]>({
+    type: 'string',
+    anyOf: [{ enum: [...values] }, { pattern: '^\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}$' }],
+    'x-expected': `one of ${values.join(', ')} (or a \${param} filled by each)`,
+    ...(description ? { description } : {}),
+  })
+}
+
 /** `<n>(ms|s|m|h)`; a `${param}` reference is accepted too, since `each` fills it in before the test runs. */
 export const DURATION_PATTERN = '^\\s*(\\d+(\\.\\d+)?\\s*(ms|s|m|h)|\\$\\{\\w+\\})\\s*$'
 
@@ -63,7 +73,7 @@ export const MockResponseSchema = Type.Union([
     }),
   }, { additionalProperties: false }),
   Type.Object({
-    fail: enumOf(INTEGRATION_FAILURES, 'How the call fails.'),
+    fail: enumOrParam(INTEGRATION_FAILURES, 'How the call fails.'),
     delay_ms: Type.Optional(Type.Number({ minimum: 0 })),
   }, { additionalProperties: false }),
 ])
@@ -89,7 +99,7 @@ export type Mocks = Static<typeof MocksSchema>
 export const StepSchema = Type.Object(
   {
     user: Type.Optional(Type.String(doc('A user message.'))),
-    event: Type.Optional(enumOf(['approve', 'reject'], 'Approve or reject the workflow gate that is waiting.')),
+    event: Type.Optional(enumOrParam(['approve', 'reject'], 'Approve or reject the workflow gate that is waiting.')),
     wait: Type.Optional(Type.String({ ...doc('Advance the fake clock: <n>(ms|s|m|h), e.g. "30s".'), pattern: DURATION_PATTERN, 'x-expected': 'a duration <n>(ms|s|m|h), e.g. "30s"' })),
     expect: Type.Optional(ExpectSchema),
   },
