@@ -1,6 +1,7 @@
 // Builds what the `flowbench` bin needs: the CLI and the worker-pool entry, bundled for Node.
 // Runs from `npm install` (prepare), so it must be quick and need nothing but esbuild.
 import { build } from 'esbuild'
+import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
@@ -12,6 +13,9 @@ export const cliEntries = {
   worker: 'src-main/core/pool/worker.ts',
   'load-worker': 'src-main/core/load/worker.ts',
 }
+
+// Start clean: code-split chunks have content hashes, and stale ones would pile up.
+rmSync(join(root, 'out/cli'), { recursive: true, force: true })
 
 await build({
   absWorkingDir: root,

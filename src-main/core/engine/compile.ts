@@ -1,7 +1,7 @@
 // Compiles a flow document once: sorted transitions, NLU index, entity matchers, parsed
 // templates and conditions, validated workflow graphs. Turns only read the result.
 import type { FlowDocument, Transition, TransitionCondition, StateType, ActionType } from '../../common/flow-schema'
-import { TRANSITION_CONDITIONS, STATE_TYPES, ACTION_TYPES } from '../../common/flow-schema'
+import { TRANSITION_CONDITIONS, STATE_TYPES, ACTION_TYPES } from '../../common/flow-vocabulary'
 import { compileTemplate, compileValue, type CompiledTemplate, type CompiledValue } from './template'
 import { compileComparison, compileExpression, RegexCache, type CompiledComparison, type CompiledExpression } from './condition'
 import { IntentModel, type IntentCandidates } from './nlu'

@@ -1,6 +1,6 @@
 // Conditions `{left, operator, right?}` and `{all}`/`{any}` groups: compiled once, evaluated
 // against the conversation context with fixed, documented coercion rules (docs/engine.md).
-import { OPERATORS, type Operator } from '../../common/flow-schema'
+import { OPERATORS, type Operator } from '../../common/flow-vocabulary'
 import { compilePattern } from './pattern'
 import { compileValue, resolveValue, stringify, type CompiledValue, type TemplateScope } from './template'
 import { FlowIssue } from './issue'

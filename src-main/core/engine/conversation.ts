@@ -102,6 +102,8 @@ interface QueuedTurn {
 
 type Step = CompiledTransition | null | Promise<CompiledTransition | null>
 
+/** Reason given to a disarmed NLU timer (a constant: no DOMException per call). */
+const NLU_SETTLED = 'settled'
 const OP_START = 0
 const OP_SEND = 1
 const OP_WAIT = 2
@@ -855,12 +857,27 @@ export class Conversation implements TemplateScope {
           reject(err)
           return
         }
-        pending.then(resolve, reject)
-        timer = new AbortController()
-        this.clock.sleep(ms, timer.signal).then(() => {
-          controller.abort(new Error(`timed out after ${ms} ms`))
-          reject(new Error(`the NLU did not answer within ${ms} ms`))
-        }, () => undefined)
+        let settled = false
+        pending.then(
+          (v) => {
+            settled = true
+            resolve(v)
+          },
+          (e: unknown) => {
+            settled = true
+            reject(e)
+          },
+        )
+        // Armed only when the provider has not answered within a microtask, so a snapshot or
+        // in-process NLU costs no timer (as integration attempts in resilience.ts).
+        queueMicrotask(() => {
+          if (settled) return
+          timer = new AbortController()
+          this.clock.sleep(ms, timer.signal).then(() => {
+            controller.abort(new Error(`timed out after ${ms} ms`))
+            reject(new Error(`the NLU did not answer within ${ms} ms`))
+          }, () => undefined)
+        })
       })
       const result = this.checkNlu(answer)
       this.tNlu = NLU_ANSWERED
@@ -870,7 +887,7 @@ export class Conversation implements TemplateScope {
       this.tNlu = NLU_FAILED
       this.fail('nlu_failed', `the NLU failed: ${err instanceof Error ? err.message : String(err)}`)
     } finally {
-      ;(timer as AbortController | null)?.abort()
+      ;(timer as AbortController | null)?.abort(NLU_SETTLED)
     }
   }
 

@@ -296,7 +296,7 @@ describe('providers doing real work on a virtual clock', () => {
 
   it('the same hanging call from an in-process provider still times out on virtual time', async () => {
     const provider = realtimeProvider('never')
-    ;(provider as { realtime: () => boolean }).realtime = () => false
+    provider.realtime = () => false
     const { conv, clock } = conversation(lookupFlow({ timeout_ms: 60_000 }), { integrations: provider })
     await conv.start()
     const before = clock.now()

@@ -5,8 +5,6 @@ import { existsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Command } from 'commander'
-import { createCore } from '../../../core/services'
-import { availableLine, startWorkbenchServer } from '../../server'
 import { findPackageRoot, flowbenchHome } from '../../server/home'
 import { UsageError } from '../exit'
 import type { SetExitCode } from './index'
@@ -54,6 +52,8 @@ export function registerServe(program: Command, setExitCode: SetExitCode): void 
       if (!statSync(folder).isDirectory()) throw new UsageError(`${folder} is not a folder: give the workspace folder`)
       const dir = rendererDir()
 
+      // Loaded on use: the core and the server are the heaviest modules, and other commands must start fast.
+      const [{ createCore }, { availableLine, startWorkbenchServer }] = await Promise.all([import('../../../core/services'), import('../../server')])
       const core = await createCore({ home: flowbenchHome() })
       if (core.store.recoveredFrom) {
         process.stderr.write(`flowbench: the app-state file could not be read; it was moved to ${core.store.recoveredFrom}\n`)
