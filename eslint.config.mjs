@@ -7,7 +7,7 @@ const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'w
 const restrict = (patterns, message) => ['error', { patterns: [{ group: patterns, message }] }]
 
 export default [
-  { ignores: ['node_modules/**', 'out/**', 'coverage/**', 'test-results/**', 'playwright-report/**', '**/dist/**', 'resources/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'coverage/**', 'test-results/**', 'playwright-report/**', '**/dist/**', 'resources/**', '**/*.generated.js'] },
   {
     files: ['**/*.ts', '**/*.mts'],
     languageOptions: { parser: tseslint.parser, parserOptions: { ecmaVersion: 'latest', sourceType: 'module' } },

@@ -13,8 +13,7 @@ function enumOf<const T extends readonly string[]>(values: T, description?: stri
 function enumOrParam<const T extends readonly string[]>(values: T, description?: string) {
   return Type.Unsafe<T[number]>({
     type: 'string',
-    anyOf: [{ enum: [...values] }, { pattern: '^\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}$' }],
-    'x-expected': `one of ${values.join(', ')} (or a \${param} filled by each)`,
+    anyOf: [{ enum: [...values] }, { pattern: '^\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}$', 'x-param': true }],
     ...(description ? { description } : {}),
   })
 }

@@ -68,6 +68,13 @@ function reduceAnyOf(entries: Entry[], anyOf: SchemaError, ctx: Context): Entry[
     byBranch.set(b, [...(byBranch.get(b) ?? []), e])
   }
 
+  // An `x-param` branch only admits an `each` placeholder (`${param}`): a value that fits
+  // nothing is explained by the real alternatives, never by the placeholder's pattern.
+  branchSchemas.forEach((b, i) => {
+    if (b['x-param'] === true) byBranch.delete(i)
+  })
+  if (byBranch.size === 1) return [...byBranch.values()][0]!
+
   const value = valueAt(ctx.data, pointerSegments(P, ctx.data))
   // A branch whose errors include a type/const/enum failure on the value itself does not fit
   // the value's shape at all; one that only misses required keys at the top nearly fits.
@@ -90,7 +97,7 @@ function reduceAnyOf(entries: Entry[], anyOf: SchemaError, ctx: Context): Entry[
     const message = alternatives.length === 1 ? `must have ${alternatives[0]}` : `must have ${alternatives.slice(0, -1).join(', ')} or ${alternatives[alternatives.length - 1]}`
     return [{ instancePath: P, schemaPath: S, issue: issue(ctx.rule, 'error', path, message, anchorFor(path)) }]
   }
-  const expected = [...new Set(branchSchemas.map(describeExpected))]
+  const expected = [...new Set(branchSchemas.filter((b) => b['x-param'] !== true).map(describeExpected))]
   const message = `must be ${joinOr(expected)}${describeActual(value)}`
   return [{ instancePath: P, schemaPath: S, issue: issue(ctx.rule, 'error', path, message, anchorFor(path)) }]
 }
