@@ -1,11 +1,13 @@
 // The one typed contract between the core and every front end (Electron, `flowbench serve`,
 // component tests): service interfaces, the event map, the runtime allow-list and the wire shapes.
 // Pure TypeScript: imported by the core, the hosts and the renderer alike. Plain JSON only.
+import type { PluginStatus } from './plugin-api'
 import type { Mocks } from './test-schema'
 import type { TurnResult } from './turn'
 
 export type { Mocks } from './test-schema'
 export type { TurnResult } from './turn'
+export type { PluginSource, PluginState, PluginStatus } from './plugin-api'
 
 // ───────────────────────────── shared values ─────────────────────────────
 
@@ -339,6 +341,25 @@ export interface TestService {
   lastResult(): Promise<TestRunResult | null>
 }
 
+// ───────────────────────────── plugins ─────────────────────────────
+
+export interface PluginService {
+  /**
+   * Every plugin the open workspace sees — built-in, then configured folders, then the workspace's
+   * `plugins/` — with its version, contributions and status (`error` carries what is wrong). Until
+   * the workspace is trusted its own plugins are read from their manifests only and listed as
+   * `untrusted`: their code is not run.
+   */
+  list(): Promise<PluginStatus[]>
+  /**
+   * Switches a plugin on or off for the open workspace (remembered in the app state); a plugin
+   * that is off is listed as `disabled` and neither the simulator nor test runs use it. Answers the new list.
+   */
+  setEnabled(name: string, enabled: boolean): Promise<PluginStatus[]>
+  /** Loads every plugin afresh (e.g. after rebuilding one) and answers the new list. */
+  reload(): Promise<PluginStatus[]>
+}
+
 // ───────────────────────────── the whole API ─────────────────────────────
 
 export interface FlowbenchApi {
@@ -346,6 +367,7 @@ export interface FlowbenchApi {
   flow: FlowService
   simulator: SimulatorService
   test: TestService
+  plugin: PluginService
 }
 
 export type ServiceName = keyof FlowbenchApi
@@ -371,6 +393,7 @@ const METHOD_TABLE = {
   flow: { diagnostics: 2, graph: 2, stateLocations: 2, schema: 1 },
   simulator: { profiles: 1, start: 1, get: 1, send: 2, wait: 2, restart: 1, rewind: 2, setMocks: 2, saveAsTest: 1, close: 1 },
   test: { list: 0, run: 1, cancel: 1, lastResult: 0 },
+  plugin: { list: 0, setEnabled: 2, reload: 0 },
 } as const satisfies { [S in ServiceName]: { [M in keyof FlowbenchApi[S]]: number } }
 
 /** The largest number of parameters each method takes (the wire refuses more). */
@@ -405,6 +428,12 @@ export interface TestProgress {
   suite?: TestSuiteResult
 }
 
+/**
+ * Why the plugins may have changed: another workspace was opened, its trust decision changed,
+ * files under `plugins/` changed, a plugin was switched on or off, or a reload was asked for.
+ */
+export type PluginsChangeReason = 'workspace' | 'trust' | 'files' | 'enabled' | 'reload'
+
 export interface ApiEvents {
   /** The open workspace changed (opened, or its trust decision changed). */
   workspaceChanged: WorkspaceInfo
@@ -412,6 +441,8 @@ export interface ApiEvents {
   fileChanged: { changes: Array<{ path: string; kind: FileChangeKind }> }
   testProgress: TestProgress
   testFinished: { runId: string; result: TestRunResult | null; error: ApiErrorPayload | null }
+  /** What `plugin.list` answers may have changed; the next simulator turn and test run use the new plugins. */
+  pluginsChanged: { reason: PluginsChangeReason; revision: number }
 }
 
 export type ApiEventName = keyof ApiEvents
@@ -421,6 +452,7 @@ const EVENT_TABLE = {
   fileChanged: true,
   testProgress: true,
   testFinished: true,
+  pluginsChanged: true,
 } as const satisfies { [E in ApiEventName]: true }
 
 export const API_EVENTS: readonly ApiEventName[] = Object.freeze(Object.keys(EVENT_TABLE) as ApiEventName[])

@@ -33,6 +33,22 @@ export interface LoadPluginsOptions extends GuardOptions {
   importTimeoutMs?: number
 }
 
+/**
+ * How a host asks for a workspace's plugins to be loaded somewhere else (a test run's worker
+ * threads): the options of loadPluginsCached as plain JSON, so it can travel inside a task.
+ * `allowWorkspaceCode` is the workspace's trust (the command line: unless `--no-plugins`).
+ */
+export interface PluginLoadSpec {
+  builtinDir: string
+  workspaceRoot?: string
+  extraDirs?: string[]
+  allowWorkspaceCode: boolean
+  blockedAs?: 'untrusted' | 'disabled'
+  disabled?: string[]
+  /** Part of the cache key only: change it when plugin files changed so threads load them afresh. */
+  revision?: string | number
+}
+
 export interface PluginSet {
   /** What the engine calls for integrations (`forFlow(flow.integrations)` for per-flow routing). */
   integrations: PluginIntegrations

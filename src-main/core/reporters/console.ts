@@ -14,6 +14,11 @@ export interface ConsoleReporterOptions {
   color: boolean
   /** Failures described in full; the rest are listed by name. */
   maxDetailed?: number
+  /**
+   * Where warnings about the run itself go (plugins that could not be loaded), one line each, as
+   * `finish` writes the report. Without it they are part of the report's text.
+   */
+  warnings?: ConsoleOutput
 }
 
 const MARK: Record<TestCaseReport['status'], string> = { passed: '.', failed: 'F', error: 'E', skipped: '-' }
@@ -77,11 +82,15 @@ export class ConsoleReporter {
       this.flushDots()
       if (this.dots % DOTS_PER_LINE !== 0) this.out.write('\n')
     }
-    this.out.write(this.render(report))
+    const warnings = this.options.warnings
+    if (warnings) for (const line of this.warningLines(report)) warnings.write(`flowbench: ${line}\n`)
+    this.out.write(this.render(report, warnings === undefined))
   }
 
-  render(report: TestRunReport): string {
+  /** The report as text; `withWarnings` puts the run's warnings (broken plugins) at its top. */
+  render(report: TestRunReport, withWarnings = true): string {
     const lines: string[] = []
+    if (withWarnings) for (const line of this.warningLines(report)) lines.push('', this.yellow(line))
     const max = this.options.maxDetailed ?? 50
     let detailed = 0
     const notDetailed: string[] = []
@@ -114,6 +123,11 @@ export class ConsoleReporter {
     }
     lines.push('', ...this.summaryLines(report), '')
     return lines.join('\n')
+  }
+
+  /** One line per plugin the run could not load (the message names the plugin and what is wrong). */
+  private warningLines(report: TestRunReport): string[] {
+    return (report.plugins ?? []).map((p) => `warning: ${p.error}`)
   }
 
   private describeSuiteError(suite: TestSuiteReport): string[] {

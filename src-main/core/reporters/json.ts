@@ -36,6 +36,7 @@ export function toJsonReport(report: TestRunReport): Record<string, unknown> {
   out.gates = report.gates
   out.bailed = report.bailed
   out.cancelled = report.cancelled
+  if (report.plugins?.length) out.plugins = report.plugins
   return out
 }
 

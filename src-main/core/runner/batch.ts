@@ -1,14 +1,18 @@
 // Runs planned tests against the engine: one fresh conversation per test on its own fake
 // clock, breaker registry and mocks; steps in order; expectations checked after each turn;
 // the test stops at its first failing step. Used in the calling thread and in pool workers.
+// With a plugin spec, tests that call an integration they do not mock (or need the flow's NLU
+// plugin) get the plugins too, loaded once per thread by the first test that needs them.
 import type { FlowDocument } from '../../common/flow-schema'
 import type { TurnResult } from '../../common/turn'
 import { BreakerRegistry, compileFlow, Engine, FakeClock, type CompiledFlow } from '../engine'
+import type { PluginLoadSpec } from '../plugins'
 import { checkTurn } from './expectations'
 import { TestDefinitionError } from './matchers'
 import { MockIntegrations, SnapshotNlu } from './mocks'
-import type { Failure, Stability, TestStatus, TranscriptTurn } from './model'
+import type { Failure, PluginProblem, Stability, TestStatus, TranscriptTurn } from './model'
 import type { PlannedStep, PlannedTest } from './plan'
+import { flowPluginInfo, needsPlugins, pluginsFor, testPluginProviders, type FlowPluginInfo, type RunPlugins, type TestPluginProviders } from './plugins'
 
 /** Which tests keep their conversation in the results. */
 export type TranscriptMode = 'all' | 'failures' | 'none'
@@ -31,6 +35,8 @@ export interface TestBatch {
   options: BatchOptions
   /** Shared with the thread that sent the batch (see createBatchControl): stop early, skip past the bail point. */
   control?: Int32Array
+  /** The plugins tests may use (plain JSON); without it every integration must be mocked. */
+  plugins?: PluginLoadSpec
 }
 
 const CONTROL_CANCELLED = 0
@@ -84,12 +90,15 @@ export interface BatchResult {
   first: number
   outcomes: TestOutcome[]
   coverage: BatchCoverage
+  /** Set when a test of the batch needed plugins: the ones that could not be loaded (possibly none). */
+  plugins?: PluginProblem[]
 }
 
 /** Compiled flows by key, each compiled once per thread, and an engine per flow and seed. */
 export class FlowCache {
   private readonly compiled = new Map<string, CompiledFlow | Error>()
   private readonly engines = new Map<string, Engine>()
+  private readonly pluginInfos = new Map<string, FlowPluginInfo>()
 
   get(key: string, doc: FlowDocument | undefined): CompiledFlow | Error {
     let entry = this.compiled.get(key)
@@ -116,9 +125,20 @@ export class FlowCache {
     return engine
   }
 
+  /** What the flow may ask of plugins (its integration ids, its NLU plugin). */
+  pluginInfo(key: string, flow: CompiledFlow): FlowPluginInfo {
+    let info = this.pluginInfos.get(key)
+    if (!info) {
+      info = flowPluginInfo(flow.document)
+      this.pluginInfos.set(key, info)
+    }
+    return info
+  }
+
   clear(): void {
     this.compiled.clear()
     this.engines.clear()
+    this.pluginInfos.clear()
   }
 }
 
@@ -147,22 +167,33 @@ export async function runTestBatch(batch: TestBatch, cache: FlowCache, signal?: 
   const outcomes: TestOutcome[] = []
   const coverage = new CoverageSink()
   const watchdog = new Watchdog(batch.options.testTimeoutMs)
+  let plugins: RunPlugins | undefined
   try {
     for (const test of batch.tests) {
       if (signal?.aborted || stoppedBy(batch.control, test.index)) break
       const flow = test.problem === undefined ? cache.get(test.flow, batch.flows[test.flow]) : undefined
-      const outcome = test.problem !== undefined
-        ? errorOutcome(test.index, test.problem, test.problemStep)
-        : flow instanceof Error
-          ? errorOutcome(test.index, `the flow does not compile: ${flow.message}`)
-          : await runPlannedTest(flow!, test, batch.options, { cache, coverage: coverage.forFlow(test.flow), watchdog })
+      let outcome: TestOutcome
+      if (test.problem !== undefined) outcome = errorOutcome(test.index, test.problem, test.problemStep)
+      else if (flow instanceof Error) outcome = errorOutcome(test.index, `the flow does not compile: ${flow.message}`)
+      else {
+        const ctx: RunContext = { cache, coverage: coverage.forFlow(test.flow), watchdog }
+        const info = batch.plugins ? cache.pluginInfo(test.flow, flow!) : undefined
+        // Only a test that can reach plugin code loads them: a run whose tests mock everything never does.
+        if (batch.plugins && info && needsPlugins(info, test)) {
+          plugins ??= await pluginsFor(batch.plugins)
+          ctx.plugins = { plugins, nlu: info.nlu }
+        }
+        outcome = await runPlannedTest(flow!, test, batch.options, ctx)
+      }
       outcomes.push(outcome)
       if (batch.options.bail && outcome.status !== 'passed') break
     }
   } finally {
     watchdog.stop()
   }
-  return { first: batch.tests[0]?.index ?? 0, outcomes, coverage: coverage.toJSON() }
+  const result: BatchResult = { first: batch.tests[0]?.index ?? 0, outcomes, coverage: coverage.toJSON() }
+  if (plugins) result.plugins = plugins.problems
+  return result
 }
 
 function errorOutcome(index: number, message: string, step?: number): TestOutcome {
@@ -178,6 +209,8 @@ export interface RunContext {
   /** Receives the states entered and transitions taken by every run. */
   coverage?: { states: Set<string>; transitions: Set<string> }
   watchdog?: Watchdog
+  /** The plugins this test uses after its mocks, and the NLU plugin its flow names. */
+  plugins?: { plugins: RunPlugins; nlu: string | undefined }
 }
 
 /** All runs of one test folded into one outcome: the worst run (the first of them) speaks for it. */
@@ -193,7 +226,7 @@ export async function runPlannedTest(flow: CompiledFlow, test: PlannedTest, opti
     // Each repetition gets its own seed, so retry jitter differs between runs and --repeat can
     // reveal a test that depends on it; a single run is as reproducible as ever.
     const engine = ctx.cache ? ctx.cache.engine(test.flow, flow, r) : new Engine(flow, { seed: r })
-    const run = ctx.watchdog ? await ctx.watchdog.guard(() => runOnce(engine, test)) : await runOnce(engine, test)
+    const run = ctx.watchdog ? await ctx.watchdog.guard(() => runOnce(engine, flow, test, ctx.plugins)) : await runOnce(engine, flow, test, ctx.plugins)
     if (run.status === 'passed') passed++
     else if (run.status === 'failed') failed++
     else errors++
@@ -244,21 +277,32 @@ function actionOf(step: PlannedStep): string {
   }
 }
 
-/** Why the turn's mocks make the test unrunnable (a strict NLU miss, an integration nobody serves). */
-function mockProblem(nlu: SnapshotNlu, integrations: MockIntegrations): string | undefined {
+/** Why the turn's mocks make the test unrunnable (a strict NLU miss, an integration nobody serves, an NLU plugin that cannot run). */
+function mockProblem(nlu: SnapshotNlu, integrations: MockIntegrations, plugins: TestPluginProviders | undefined): string | undefined {
   if (nlu.misses.length) return `nlu_strict: the NLU was consulted for ${JSON.stringify(nlu.misses[0])}, which has no entry in mocks.nlu`
   if (integrations.unmocked.size) {
     const ids = [...integrations.unmocked]
-    return `integration ${ids.map((id) => `"${id}"`).join(', ')} has no mock in mocks.integrations and no plugin serves it`
+    const explained = plugins ? ids.map((id) => ({ id, why: plugins.explain(id) })).filter((e) => e.why !== undefined) : []
+    if (!explained.length) return `integration ${ids.map((id) => `"${id}"`).join(', ')} has no mock in mocks.integrations and no plugin serves it`
+    return ids
+      .map((id) => {
+        const why = explained.find((e) => e.id === id)?.why
+        return why === undefined
+          ? `integration "${id}" has no mock in mocks.integrations and no plugin serves it`
+          : `integration "${id}" has no mock in mocks.integrations and its plugin cannot run: ${why}`
+      })
+      .join('; ')
   }
-  return undefined
+  return plugins?.nluProblem()
 }
 
 /** One run of a test: a fresh conversation (own clock, mocks, breakers), the steps in order, stop at the first failing step. */
-async function runOnce(engine: Engine, test: PlannedTest): Promise<RunResult> {
+async function runOnce(engine: Engine, flow: CompiledFlow, test: PlannedTest, use: RunContext['plugins']): Promise<RunResult> {
   const mocks = test.mocks
-  const nlu = new SnapshotNlu(mocks.nlu, mocks.nlu_strict)
-  const integrations = new MockIntegrations(mocks.integrations)
+  const clock = new FakeClock()
+  const mocked = new MockIntegrations(mocks.integrations)
+  const plugins = use ? testPluginProviders(use.plugins, { integrations: flow.integrations, nlu: use.nlu }, mocks, mocked, clock) : undefined
+  const nlu = new SnapshotNlu(mocks.nlu, mocks.nlu_strict, plugins?.nlu)
   const turns: TurnResult[] = []
   const turnSteps: Array<number | null> = []
   const result = (status: TestOutcome['status'], extra: Partial<RunResult> = {}): RunResult => ({ status, failures: [], turns, turnSteps, ...extra })
@@ -267,10 +311,10 @@ async function runOnce(engine: Engine, test: PlannedTest): Promise<RunResult> {
     const conversation = engine.createConversation({
       conversation_id: `test-${test.index}`,
       ...test.seed,
-      clock: new FakeClock(),
-      integrations,
-      // Without snapshots the built-in NLU answers directly: a provider costs the engine a timed call per input.
-      ...(mocks.nlu_strict || hasKeys(mocks.nlu) ? { nlu } : {}),
+      clock,
+      integrations: plugins ? plugins.integrations : mocked,
+      // Without snapshots (or an NLU plugin) the built-in NLU answers directly: a provider costs the engine a timed call per input.
+      ...(mocks.nlu_strict || plugins?.nlu || hasKeys(mocks.nlu) ? { nlu } : {}),
       breakers: new BreakerRegistry(),
     })
     let turn = await conversation.start()
@@ -280,13 +324,13 @@ async function runOnce(engine: Engine, test: PlannedTest): Promise<RunResult> {
     let i = 0
     if (steps[0]?.kind === 'start') {
       stepIndex = 0
-      const problem = mockProblem(nlu, integrations)
+      const problem = mockProblem(nlu, mocked, plugins)
       if (problem) return result('error', { error: problem, errorStep: 0 })
       const failures = checkTurn(steps[0].expect, turn)
       if (failures.length) return result('failed', { failures: failures.map((f) => ({ ...f, step: 0, input: null, action: 'start' })) })
       i = 1
     } else {
-      const problem = mockProblem(nlu, integrations)
+      const problem = mockProblem(nlu, mocked, plugins)
       if (problem) return result('error', { error: `start: ${problem}` })
     }
     for (; i < steps.length; i++) {
@@ -300,7 +344,7 @@ async function runOnce(engine: Engine, test: PlannedTest): Promise<RunResult> {
       }
       turns.push(turn)
       turnSteps.push(i)
-      const problem = mockProblem(nlu, integrations)
+      const problem = mockProblem(nlu, mocked, plugins)
       if (problem) return result('error', { error: problem, errorStep: i })
       const failures = checkTurn(step.expect, turn)
       if (failures.length) {

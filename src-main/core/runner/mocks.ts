@@ -1,13 +1,17 @@
 // What answers a test's conversation instead of real plugins: the snapshot NLU and the
 // integration sequences of the test's mocks (spec/test-format.md, "Suite").
-import type { CallContext, IntegrationRequest, IntegrationResponse, NluResult } from '../../common/plugin-api'
+import type { CallContext, IntegrationRequest, IntegrationResponse, NluContext, NluResult } from '../../common/plugin-api'
 import type { MockResponse, NluMock } from '../../common/test-schema'
 import { IntegrationError } from '../engine/resilience'
 
+/** For a fallback asked without an engine context (the engine always passes one). */
+const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined }
+
 /**
  * Snapshot NLU: an exact input gets its recorded result. An input without a snapshot goes to
- * the built-in NLU (`null`), unless the mocks are strict: then the miss is recorded (the test
- * errors) and the call throws, so the engine treats the turn's intent as unknown.
+ * the fallback (the flow's NLU plugin) when there is one, else to the built-in NLU (`null`),
+ * unless the mocks are strict: then the miss is recorded (the test errors) and the call throws,
+ * so the engine treats the turn's intent as unknown.
  */
 export class SnapshotNlu {
   /** Inputs the NLU was consulted for and that have no snapshot (strict mode only). */
@@ -16,9 +20,10 @@ export class SnapshotNlu {
   constructor(
     private readonly answers: Readonly<Record<string, NluMock>>,
     private readonly strict: boolean,
+    private readonly fallback?: { classify(text: string, ctx: NluContext): Promise<NluResult | null> },
   ) {}
 
-  classify(text: string): Promise<NluResult | null> {
+  classify(text: string, ctx?: NluContext): Promise<NluResult | null> {
     const answer = Object.prototype.hasOwnProperty.call(this.answers, text) ? this.answers[text] : undefined
     if (answer) {
       return Promise.resolve({ intent: answer.intent ?? null, confidence: answer.confidence ?? 1, entities: answer.entities ?? {} })
@@ -27,6 +32,7 @@ export class SnapshotNlu {
       this.misses.push(text)
       return Promise.reject(new Error(`nlu_strict: no NLU snapshot for ${JSON.stringify(text)}`))
     }
+    if (this.fallback) return this.fallback.classify(text, ctx ?? { signal: new AbortController().signal, intents: [], log: SILENT })
     return Promise.resolve(null)
   }
 }

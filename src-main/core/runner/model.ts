@@ -1,6 +1,7 @@
 // What a conversation-test run produces: the report every reporter, the CLI and the workbench
 // read. Plain JSON data only (it crosses worker threads and the wire), no Node imports.
 import type { CoverageCount, JsonValue, TestFailure, TestStatus } from '../../common/api'
+import type { PluginSource, PluginState } from '../../common/plugin-api'
 import type { TurnResult } from '../../common/turn'
 
 export type { CoverageCount, TestStatus }
@@ -115,6 +116,17 @@ export interface TestRunReport {
   /** The run was stopped early by --bail after a failed or errored test. */
   bailed: boolean
   cancelled: boolean
+  /** Plugins that could not be loaded, when the run used plugins and some are broken (absent otherwise). */
+  plugins?: PluginProblem[]
+}
+
+/** A plugin the run could not load (a broken manifest or entry): a warning, reported once per run. */
+export interface PluginProblem {
+  name: string
+  source: PluginSource
+  status: PluginState
+  /** What is wrong, naming the plugin. */
+  error: string
 }
 
 export interface CoverageRatio {

@@ -14,11 +14,13 @@ import { listTransitions } from '../engine'
 import { hashString } from '../engine/random'
 import { loadFlowFile, loadTestSuiteFile, loadTestSuiteText } from '../flow/load'
 import { findFiles, missingPaths, workspaceRelative } from '../workspace/discover'
+import type { PluginLoadSpec } from '../plugins'
 import type { TestPool } from '../pool/pool'
 import { cancelBatches, createBatchControl, FlowCache, runTestBatch, setBailPoint, type BatchCoverage, type BatchOptions, type BatchResult, type TestBatch, type TestOutcome, type TranscriptMode } from './batch'
 import { CoverageCollector, totalCoverage, type DeclaredFlow } from './coverage'
-import { summarize, type CoverageGate, type RunEvent, type RunSummary, type SkipReason, type TestCaseReport, type TestRunReport, type TestSuiteReport } from './model'
+import { summarize, type CoverageGate, type PluginProblem, type RunEvent, type RunSummary, type SkipReason, type TestCaseReport, type TestRunReport, type TestSuiteReport } from './model'
 import { planSuite, type PlannedTest } from './plan'
+import { flowPluginInfo, mergePluginProblems, needsPlugins, type FlowPluginInfo } from './plugins'
 import { isSelected, passesFilter, shardSlice, type ShardSpec, type TestSelector } from './select'
 
 /** What to run and how; everything optional but the workspace root. */
@@ -48,6 +50,14 @@ export interface TestRunOptions {
   minTransitionCoverage?: number
   /** Real time one test may take before it is abandoned as hung (default 10 s). */
   testTimeoutMs?: number
+  /**
+   * The plugins tests may use for what they do not mock (plain JSON: it travels to the worker
+   * threads in every task). `allowWorkspaceCode` is the workspace's trust. Without it every
+   * integration a test reaches must be mocked. Plugins are loaded (once per thread) only when a
+   * test needs one; such tests run on a worker thread even in a run that otherwise stays in the
+   * calling thread, so a plugin that kills its thread costs only its test.
+   */
+  plugins?: PluginLoadSpec
   signal?: AbortSignal
   onEvent?: (event: RunEvent) => void
 }
@@ -83,6 +93,8 @@ interface LoadedFlowEntry {
   file: string
   document: FlowDocument
   declared: DeclaredFlow
+  /** What the flow may ask of plugins: decides which tests need them. */
+  plugins: FlowPluginInfo
 }
 
 interface SuitePlan {
@@ -127,7 +139,7 @@ export class TestRunner {
     for (const abs of files) bytes += statSync(abs, { throwIfNoEntry: false })?.size ?? 0
     const { threads: workers, pool: usePool } = this.chooseThreads(options.workers, Math.round((bytes / BYTES_PER_TEST) * repeat))
 
-    const state: RunState = { slots: [], outcomes: new Map(), coverage: [], bailAt: Infinity }
+    const state: RunState = { slots: [], outcomes: new Map(), coverage: [], bailAt: Infinity, pluginProblems: new Map() }
     const suites: SuitePlan[] = []
     const flows = new Map<string, Promise<LoadedFlowEntry | Error>>()
     const flowEntries = new Map<string, LoadedFlowEntry>()
@@ -142,7 +154,9 @@ export class TestRunner {
       flows: flowEntries,
       options: batchOptions,
       signal: options.signal,
+      plugins: options.plugins,
       accept: (result) => {
+        if (result.plugins) mergePluginProblems(state.pluginProblems, result.plugins)
         state.coverage.push({ first: result.first, coverage: result.coverage })
         for (const o of result.outcomes) {
           state.outcomes.set(o.index, o)
@@ -154,7 +168,9 @@ export class TestRunner {
     }
     // Threads start now, so they boot (and later warm up on the first tests) while this thread still parses files.
     const pool = usePool ? await this.poolFor(workers) : undefined
-    const executor: Executor = pool ? new PoolExecutor(pool, context, Math.round(bytes / BYTES_PER_TEST), workers) : new InlineExecutor(context)
+    const executor: Executor = pool
+      ? new PoolExecutor(pool, context, Math.round(bytes / BYTES_PER_TEST), workers)
+      : new InlineExecutor(context, options.plugins ? this.isolation(context) : undefined)
     const threads = pool ? workers : 1
     // A shard needs the whole ordered list before it knows its slice; otherwise tests go to the threads as their file is read.
     const streaming = options.shard === undefined
@@ -262,7 +278,21 @@ export class TestRunner {
       gates,
       bailed: state.bailAt !== Infinity,
       cancelled,
+      ...(state.pluginProblems.size ? { plugins: [...state.pluginProblems.values()] } : {}),
     }
+  }
+
+  /**
+   * Where an otherwise inline run sends the tests that need plugin code: a worker thread (the
+   * runner's pool if it has one, else one thread started on first use), so a plugin that crashes
+   * its thread errors its test instead of ending the host. Without a built worker they stay here.
+   */
+  private isolation(ctx: ExecutionContext): Isolation {
+    const needs = (t: PlannedTest): boolean => {
+      const flow = ctx.flows.get(t.flow)
+      return flow !== undefined && t.problem === undefined && needsPlugins(flow.plugins, t)
+    }
+    return { needs, pool: async () => this.pool ?? (await this.poolFor(1)) }
   }
 
   /** Ends the worker threads, if any were started. */
@@ -358,6 +388,8 @@ interface RunState {
   coverage: Array<{ first: number; coverage: BatchCoverage }>
   /** Index of the first failed or errored test under --bail (Infinity until one is known). */
   bailAt: number
+  /** Plugins that could not be loaded, each once, as the threads that loaded plugins reported them. */
+  pluginProblems: Map<string, PluginProblem>
 }
 
 /** Adds a suite's slots in run order (selection and filters applied) and returns the tests to execute. */
@@ -392,8 +424,15 @@ interface ExecutionContext {
   flows: Map<string, LoadedFlowEntry>
   options: BatchOptions
   signal: AbortSignal | undefined
+  plugins: PluginLoadSpec | undefined
   accept(result: BatchResult): void
   bailAt(): number
+}
+
+/** How an inline run keeps plugin code off its thread: which tests need plugins, and the pool they run on. */
+interface Isolation {
+  needs(test: PlannedTest): boolean
+  pool(): Promise<TestPool | undefined>
 }
 
 /** Where tests run: takes them in run order as they are planned, runs them, reports outcomes to the context. */
@@ -403,12 +442,20 @@ interface Executor {
   finish(): Promise<void>
 }
 
-/** In this thread, in chunks, after everything is planned (one thread gains nothing from overlapping). */
+/**
+ * In this thread, in chunks, after everything is planned (one thread gains nothing from
+ * overlapping). With an isolation, the tests that need plugin code go to a worker thread in
+ * their turn (still one at a time, in order, so bail and coverage are as in this thread).
+ */
 class InlineExecutor implements Executor {
   private readonly queue: PlannedTest[] = []
   private readonly cache = new FlowCache()
+  private control: Int32Array | undefined
 
-  constructor(private readonly ctx: ExecutionContext) {}
+  constructor(
+    private readonly ctx: ExecutionContext,
+    private readonly isolation?: Isolation,
+  ) {}
 
   submit(tests: readonly PlannedTest[]): void {
     for (const t of tests) this.queue.push(t)
@@ -416,15 +463,75 @@ class InlineExecutor implements Executor {
 
   async finish(): Promise<void> {
     const ctx = this.ctx
-    for (let i = 0; i < this.queue.length; i += INLINE_CHUNK) {
-      if (ctx.signal?.aborted) return
-      const chunk = this.queue.slice(i, i + INLINE_CHUNK).filter((t) => t.index <= ctx.bailAt())
-      if (!chunk.length) return
-      ctx.accept(await runTestBatch(batchOf(chunk, ctx), this.cache, ctx.signal))
-      // Lets progress output, cancellation and a host's other work through between chunks.
-      if (i + INLINE_CHUNK < this.queue.length) await new Promise<void>((r) => setImmediate(r))
+    const onAbort = () => {
+      if (this.control) cancelBatches(this.control)
+    }
+    ctx.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      for (let i = 0; i < this.queue.length; i += INLINE_CHUNK) {
+        if (ctx.signal?.aborted) return
+        const chunk = this.queue.slice(i, i + INLINE_CHUNK).filter((t) => t.index <= ctx.bailAt())
+        if (!chunk.length) return
+        if (!(await this.runChunk(chunk))) return
+        // Lets progress output, cancellation and a host's other work through between chunks.
+        if (i + INLINE_CHUNK < this.queue.length) await new Promise<void>((r) => setImmediate(r))
+      }
+    } finally {
+      ctx.signal?.removeEventListener('abort', onAbort)
     }
   }
+
+  /** Runs a chunk; false when the run stopped inside it (bail, cancellation). */
+  private async runChunk(chunk: PlannedTest[]): Promise<boolean> {
+    const ctx = this.ctx
+    const isolation = this.isolation
+    if (!isolation || !chunk.some((t) => isolation.needs(t))) {
+      ctx.accept(await runTestBatch(batchOf(chunk, ctx), this.cache, ctx.signal))
+      return true
+    }
+    // Consecutive tests of one kind together: here, or on a worker thread.
+    let start = 0
+    while (start < chunk.length) {
+      const isolated = isolation.needs(chunk[start]!)
+      let end = start + 1
+      while (end < chunk.length && isolation.needs(chunk[end]!) === isolated) end++
+      if (ctx.signal?.aborted) return false
+      const tests = chunk.slice(start, end).filter((t) => t.index <= ctx.bailAt())
+      if (!tests.length) return false
+      const pool = isolated ? await isolation.pool() : undefined
+      if (pool) {
+        this.control ??= createBatchControl()
+        await runOnPool(pool, tests, ctx, this.control)
+      } else ctx.accept(await runTestBatch(batchOf(tests, ctx), this.cache, ctx.signal))
+      start = end
+    }
+    return true
+  }
+}
+
+/**
+ * Runs tests as one task on the pool. When the thread dies (a crash, out of memory, a plugin
+ * that exits) the tests are re-run one by one to find the ones that kill it; those error, the
+ * rest still run. One at a time: this is rare, and a test that kills its thread costs a thread
+ * restart each time.
+ */
+async function runOnPool(pool: TestPool, tests: PlannedTest[], ctx: ExecutionContext, control: Int32Array): Promise<void> {
+  const stopped = (index: number): boolean => ctx.signal?.aborted === true || index > ctx.bailAt()
+  if (stopped(tests[0]!.index)) return
+  setBailPoint(control, ctx.bailAt())
+  try {
+    ctx.accept(await pool.runBatch(batchOf(tests, ctx, control)))
+  } catch (err) {
+    for (const test of tests) {
+      if (stopped(test.index)) return
+      try {
+        ctx.accept(await pool.runBatch(batchOf([test], ctx, control)))
+      } catch (again) {
+        ctx.accept({ first: test.index, outcomes: [workerDiedOutcome(test.index, again ?? err)], coverage: {} })
+      }
+    }
+  }
+  setBailPoint(control, ctx.bailAt())
 }
 
 /**
@@ -489,30 +596,8 @@ class PoolExecutor implements Executor {
     }
   }
 
-  private stopped(index: number): boolean {
-    return this.ctx.signal?.aborted === true || index > this.ctx.bailAt()
-  }
-
-  private async runBatch(tests: PlannedTest[]): Promise<void> {
-    const ctx = this.ctx
-    if (this.stopped(tests[0]!.index)) return
-    setBailPoint(this.control, ctx.bailAt())
-    try {
-      ctx.accept(await this.pool.runBatch(batchOf(tests, ctx, this.control)))
-    } catch (err) {
-      // The thread died (a crash, out of memory): run the batch's tests one by one to find the
-      // ones that kill it; those error, the rest still run. One at a time: this is rare, and a
-      // test that kills its thread costs a thread restart each time.
-      for (const test of tests) {
-        if (this.stopped(test.index)) return
-        try {
-          ctx.accept(await this.pool.runBatch(batchOf([test], ctx, this.control)))
-        } catch (again) {
-          ctx.accept({ first: test.index, outcomes: [workerDiedOutcome(test.index, again ?? err)], coverage: {} })
-        }
-      }
-    }
-    setBailPoint(this.control, ctx.bailAt())
+  private runBatch(tests: PlannedTest[]): Promise<void> {
+    return runOnPool(this.pool, tests, this.ctx, this.control)
   }
 
   async finish(): Promise<void> {
@@ -544,7 +629,10 @@ function batchOf(tests: PlannedTest[], ctx: ExecutionContext, control?: Int32Arr
       if (entry) flows[t.flow] = entry.document
     }
   }
-  return control ? { flows, tests, options: ctx.options, control } : { flows, tests, options: ctx.options }
+  const batch: TestBatch = { flows, tests, options: ctx.options }
+  if (control) batch.control = control
+  if (ctx.plugins) batch.plugins = ctx.plugins
+  return batch
 }
 
 function workerDiedOutcome(index: number, err: unknown): TestOutcome {
@@ -577,6 +665,7 @@ async function loadFlowEntry(abs: string, file: string): Promise<LoadedFlowEntry
       file,
       document,
       declared: { states: Object.keys(document.states), transitions: listTransitions(document).map((t) => t.key) },
+      plugins: flowPluginInfo(document),
     }
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err))

@@ -29,7 +29,28 @@ export function workspaceFileKind(path: string): WorkspaceFileKind {
 }
 
 /** Every file under the root (skipped folders aside), sorted by path. Files that vanish mid-scan are left out. */
-export async function listWorkspaceFiles(root: string): Promise<WorkspaceFile[]> {
+export function listWorkspaceFiles(root: string): Promise<WorkspaceFile[]> {
+  return listFiles(root, root, isSkippedDir)
+}
+
+/** Folders under plugins/ whose changes do not change what a plugin is: its dependencies and dot-folders. */
+const isSkippedPluginDir = (name: string): boolean => name === 'node_modules' || name.startsWith('.')
+
+/**
+ * The files under the workspace's `plugins/`, builds included (a plugin runs its `dist/`), so a
+ * rebuilt plugin is noticed. Paths are workspace-relative.
+ */
+export function listPluginFiles(root: string): Promise<WorkspaceFile[]> {
+  return listFiles(root, join(root, 'plugins'), isSkippedPluginDir)
+}
+
+/** True when a root-relative path (platform separators) is a plugin file whose change matters. */
+export function concernsPlugins(path: string): boolean {
+  const parts = path.split(/[\\/]/)
+  return parts[0] === 'plugins' && !parts.slice(1, -1).some(isSkippedPluginDir)
+}
+
+async function listFiles(root: string, from: string, skipDir: (name: string) => boolean): Promise<WorkspaceFile[]> {
   const out: WorkspaceFile[] = []
   const walk = async (dir: string): Promise<void> => {
     let entries
@@ -41,7 +62,7 @@ export async function listWorkspaceFiles(root: string): Promise<WorkspaceFile[]>
     for (const e of entries) {
       const abs = join(dir, e.name)
       if (e.isDirectory()) {
-        if (!isSkippedDir(e.name)) await walk(abs)
+        if (!skipDir(e.name)) await walk(abs)
       } else if (e.isFile()) {
         try {
           const st = await stat(abs)
@@ -53,6 +74,6 @@ export async function listWorkspaceFiles(root: string): Promise<WorkspaceFile[]>
       }
     }
   }
-  await walk(root)
+  await walk(from)
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }

@@ -6,12 +6,13 @@ import type { TestRunnerOptions } from '../runner/service'
 import { openStore, type AppStore } from '../store'
 import { createCoreEvents } from './events'
 import { createFlowService } from './flow'
-import { createSimulatorService, type PluginIntegrations } from './simulator'
+import { createPluginService, type CorePluginOptions } from './plugins'
+import { createSimulatorService } from './simulator'
 import { createTestService } from './tests'
 import type { WatchOptions } from './watch'
 import { createWorkspaceService } from './workspace'
 
-export type { PluginIntegrations } from './simulator'
+export type { CorePluginOptions } from './plugins'
 
 export interface CoreOptions {
   /** The app-state folder ($FLOWBENCH_HOME, resolved by the host). */
@@ -19,10 +20,11 @@ export interface CoreOptions {
   /** A workspace folder to open at once. */
   workspace?: string
   /**
-   * Loads the integrations a workspace's plugins provide. Called only for a workspace the user
-   * has trusted (spec/plugins.md); an untrusted workspace's plugin code never runs.
+   * Where the built-in plugins (and any folders the user configured) are, resolved by the host.
+   * A workspace's own `plugins/` run only once the user trusted it (spec/plugins.md). Without
+   * this option only the workspace's plugins are seen.
    */
-  plugins?: PluginIntegrations
+  plugins?: CorePluginOptions
   /** Where simulator sessions' fake clocks start (default 0, the same instant tests start at). */
   clock?: Pick<Clock, 'now'>
   /** File watcher tuning (tests use a short debounce or force polling). */
@@ -44,24 +46,21 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const store = await openStore(options.home)
   const events = createCoreEvents()
   const workspace = createWorkspaceService(store, events, options.watch)
-  const isTrusted = () => {
-    try {
-      return workspace.state.current().info.trusted
-    } catch {
-      return false
-    }
-  }
-  const simulator = createSimulatorService(workspace.state, {
-    isTrusted,
-    ...(options.clock ? { clock: options.clock } : {}),
+  const plugins = createPluginService(workspace.state, store, events, {
     ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.watch ? { watch: options.watch } : {}),
   })
-  const tests = createTestService(workspace.state, store, events, options.runner)
+  const simulator = createSimulatorService(workspace.state, {
+    plugins: plugins.current,
+    ...(options.clock ? { clock: options.clock } : {}),
+  })
+  const tests = createTestService(workspace.state, store, events, options.runner, plugins.settings)
   const api: FlowbenchApi = {
     workspace: workspace.service,
     flow: createFlowService(workspace.state),
     simulator: simulator.service,
     test: tests.service,
+    plugin: plugins.service,
   }
   if (options.workspace) await api.workspace.open(options.workspace)
 
@@ -74,6 +73,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       if (disposed) return
       disposed = true
       workspace.state.close()
+      plugins.dispose()
       simulator.closeAll()
       await tests.dispose()
     },

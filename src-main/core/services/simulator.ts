@@ -19,8 +19,9 @@ import type { CallContext, IntegrationRequest, IntegrationResponse, NluContext, 
 import type { Mocks } from '../../common/test-schema'
 import type { TurnResult } from '../../common/turn'
 import { DocumentParseError, parseDocumentText } from '../document/parse'
-import { BreakerRegistry, compileFlow, Engine, FakeClock, type Clock, type CompiledFlow, type Conversation, type IntegrationProvider, type NluProvider } from '../engine'
+import { BreakerRegistry, compileFlow, Engine, FakeClock, IntegrationError, type Clock, type CompiledFlow, type Conversation, type IntegrationProvider, type NluProvider } from '../engine'
 import { FlowLoadError, loadFlowText } from '../flow/load'
+import type { PluginSet } from '../plugins'
 import { MockIntegrations, SnapshotNlu } from '../runner/mocks'
 import { mergeMocks } from '../runner/plan'
 import { findFiles } from '../workspace/discover'
@@ -31,8 +32,17 @@ import type { WorkspaceState } from './workspace'
 /** Sessions kept at once; the least recently used is closed beyond this (each holds a compiled flow). */
 const MAX_SESSIONS = 32
 
-/** Integrations served by the workspace's plugins (only ever asked for once the workspace is trusted). */
-export type PluginIntegrations = (root: string) => Promise<IntegrationProvider | null>
+/**
+ * The open workspace's plugins as they stand now: built-ins always, the workspace's own only once
+ * it is trusted and not switched off (the plugin service decides; spec/plugins.md).
+ */
+export type SimulatorPlugins = () => Promise<PluginSet>
+
+/** A plugin set seen from one flow: its `integrations` section may route ids to a plugin by name. */
+interface FlowPlugins {
+  set: PluginSet
+  provider: IntegrationProvider
+}
 
 interface RecordedStep {
   step: SimulatorStep
@@ -54,27 +64,51 @@ interface Session {
   lastUsed: number
   /** Turns of one session run one after another, in call order. */
   queue: Promise<unknown>
+  /** The plugin set the last step used, seen from the session's flow. */
+  plugins?: { set: PluginSet; compiled: CompiledFlow; flow: FlowPlugins }
 }
 
-/** Mocks over the workspace's plugins: an id the mocks list is answered by them, as in tests. */
+/**
+ * Mocks over the workspace's plugins, as in tests: an id the mocks list is answered by them, any
+ * other by the plugin serving it. An id a plugin declares but may not serve (untrusted, switched
+ * off, broken) fails with the reason, so the turn says why instead of "no provider".
+ */
 class SessionIntegrations implements IntegrationProvider {
   constructor(
     private readonly mocks: MockIntegrations,
     private readonly mocked: ReadonlySet<string>,
-    private readonly plugins: IntegrationProvider | null,
+    /** Asked on every call: trust and plugin changes apply from the next turn on. */
+    private readonly plugins: () => FlowPlugins | null,
   ) {}
 
+  private served(id: string): IntegrationProvider | null {
+    if (this.mocked.has(id)) return null
+    const p = this.plugins()
+    return p && p.provider.has(id) ? p.provider : null
+  }
+
+  private unavailable(id: string): string | undefined {
+    return this.mocked.has(id) ? undefined : this.plugins()?.set.integrations.unavailable(id)
+  }
+
   has(id: string): boolean {
-    return this.mocked.has(id) || (this.plugins?.has(id) ?? false)
+    return this.mocked.has(id) || this.served(id) !== null || this.unavailable(id) !== undefined
   }
 
   call(id: string, req: IntegrationRequest, ctx: CallContext): Promise<IntegrationResponse> {
-    if (this.mocked.has(id) || !this.plugins) return this.mocks.call(id, req, ctx)
-    return this.plugins.call(id, req, ctx)
+    const plugin = this.served(id)
+    if (plugin) return plugin.call(id, req, ctx)
+    const reason = this.unavailable(id)
+    if (reason !== undefined) return Promise.reject(new IntegrationError('no_provider', reason))
+    return this.mocks.call(id, req, ctx)
   }
 
   defaults(id: string) {
-    return this.mocked.has(id) ? undefined : this.plugins?.defaults?.(id)
+    return this.served(id)?.defaults?.(id)
+  }
+
+  realtime(id: string): boolean {
+    return this.served(id)?.realtime?.(id) === true
   }
 }
 
@@ -85,8 +119,9 @@ class LiveConversation {
   private integrations!: SessionIntegrations
   private nlu!: SnapshotNlu
   private mocks: Mocks | null = null
+  private plugins: FlowPlugins | null = null
 
-  constructor(compiled: CompiledFlow, id: string, userProfile: Record<string, unknown>, startMs: number, private readonly plugins: IntegrationProvider | null) {
+  constructor(compiled: CompiledFlow, id: string, userProfile: Record<string, unknown>, startMs: number) {
     this.clock = new FakeClock(startMs)
     // The conversation asks these on every turn, so switching mocks takes effect on the next turn.
     const self = this
@@ -94,6 +129,7 @@ class LiveConversation {
       has: (i) => self.integrations.has(i),
       call: (i, req, ctx) => self.integrations.call(i, req, ctx),
       defaults: (i) => self.integrations.defaults(i),
+      realtime: (i) => self.integrations.realtime(i),
     }
     const nlu: NluProvider = {
       classify: (text: string, _ctx: NluContext): Promise<NluResult | null> => self.nlu.classify(text),
@@ -102,12 +138,17 @@ class LiveConversation {
     this.conversation = engine.createConversation({ conversation_id: id, user_profile: userProfile, clock: this.clock, integrations, nlu })
   }
 
+  /** The plugins the next turn calls (the workspace may have been trusted or revoked since the last one). */
+  usePlugins(plugins: FlowPlugins | null): void {
+    this.plugins = plugins
+  }
+
   /** New answers from the next turn on; every mocked sequence starts again, as in a new test. */
   useMocks(mocks: Mocks): void {
     if (this.mocks === mocks) return
     this.mocks = mocks
     const resolved = mergeMocks(undefined, mocks)
-    this.integrations = new SessionIntegrations(new MockIntegrations(resolved.integrations, 'fail'), new Set(Object.keys(resolved.integrations)), this.plugins)
+    this.integrations = new SessionIntegrations(new MockIntegrations(resolved.integrations, 'fail'), new Set(Object.keys(resolved.integrations)), () => this.plugins)
     // A strict miss in the simulator is not a test error: the built-in NLU answers instead.
     this.nlu = new SnapshotNlu(resolved.nlu, false)
   }
@@ -149,22 +190,27 @@ function checkEvent(event: unknown): SimulatorEvent {
 
 export function createSimulatorService(
   workspace: WorkspaceState,
-  options: { clock?: Pick<Clock, 'now'>; plugins?: PluginIntegrations; isTrusted: () => boolean },
+  options: { clock?: Pick<Clock, 'now'>; plugins?: SimulatorPlugins },
 ): { service: SimulatorService; closeAll(): void } {
   const sessions = new Map<string, Session>()
-  let pluginProvider: { root: string; provider: Promise<IntegrationProvider | null> } | null = null
 
   workspace.onOpen(() => {
     sessions.clear()
-    pluginProvider = null
   })
 
-  /** The workspace's plugins, loaded once it is trusted, never before (spec/plugins.md). */
-  const plugins = (): Promise<IntegrationProvider | null> => {
-    const root = workspace.current().root
-    if (!options.plugins || !options.isTrusted()) return Promise.resolve(null)
-    if (pluginProvider?.root !== root) pluginProvider = { root, provider: options.plugins(root).catch(() => null) }
-    return pluginProvider.provider
+  /**
+   * The plugins for a session's next step, as they stand now: asked before every step, so a
+   * revoked trust or a switched-off plugin is not called again. Plugins that fail to load leave
+   * the session on its mocks.
+   */
+  const pluginsFor = async (s: Session): Promise<FlowPlugins | null> => {
+    if (!options.plugins) return null
+    const set = await options.plugins().catch(() => null)
+    if (!set) return null
+    if (s.plugins?.set !== set || s.plugins.compiled !== s.compiled) {
+      s.plugins = { set, compiled: s.compiled, flow: { set, provider: set.integrations.forFlow(s.compiled.integrations) } }
+    }
+    return s.plugins.flow
   }
 
   const loadCompiled = async (path: unknown): Promise<{ flow: string; compiled: CompiledFlow }> => {
@@ -208,6 +254,7 @@ export function createSimulatorService(
 
   /** Runs a step on the live conversation and records it. */
   const perform = async (s: Session, step: SimulatorStep): Promise<SimulatorTurn> => {
+    s.live.usePlugins(await pluginsFor(s))
     s.live.useMocks(s.mocks)
     const result = await s.live.run(step)
     const turn: SimulatorTurn = { index: s.turns.length, step, result, clock_ms: s.live.clock.now() - s.startMs }
@@ -225,7 +272,7 @@ export function createSimulatorService(
 
   /** A fresh conversation that replays `steps` (each under its recorded mocks). */
   const replay = async (s: Session, steps: RecordedStep[]): Promise<void> => {
-    s.live = new LiveConversation(s.compiled, s.id, s.userProfile, s.startMs, await plugins())
+    s.live = new LiveConversation(s.compiled, s.id, s.userProfile, s.startMs)
     s.steps = []
     s.turns = []
     const current = s.mocks
@@ -262,7 +309,7 @@ export function createSimulatorService(
         startMs,
         steps: [],
         turns: [],
-        live: new LiveConversation(compiled, id, userProfile, startMs, await plugins()),
+        live: new LiveConversation(compiled, id, userProfile, startMs),
         lastUsed: Date.now(),
         queue: Promise.resolve(),
       }

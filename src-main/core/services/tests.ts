@@ -24,6 +24,7 @@ import type { AppStore } from '../store'
 import { toErrorPayload } from './errors'
 import type { CoreEvents } from './events'
 import { toWorkspacePath } from './paths'
+import type { PluginLoadSettings } from './plugins'
 import type { WorkspaceState } from './workspace'
 
 /** Runs of at most this many selected tests keep every transcript; larger runs keep failures' only. */
@@ -140,6 +141,8 @@ export function createTestService(
   store: AppStore,
   events: CoreEvents,
   runnerOptions: TestRunnerOptions = {},
+  /** How the open workspace's plugins load now (its own only once trusted); runs without plugins when absent. */
+  pluginSettings?: () => PluginLoadSettings,
 ): { service: TestService; dispose(): Promise<void> } {
   const runner = new TestRunner({ version: '0.1.0', ...runnerOptions })
   const runs = new Map<string, { root: string; controller: AbortController }>()
@@ -217,6 +220,8 @@ export function createTestService(
       const controller = new AbortController()
       runs.set(runId, { root, controller })
       const transcripts = select && select.length <= ALL_TRANSCRIPTS_UP_TO ? 'all' : 'failures'
+      // Decided now: trust revoked after this call does not reach into a run already started.
+      const plugins = pluginSettings?.()
       // Started after this call answers, so the caller knows the run id before the first event.
       setImmediate(() => {
         runner
@@ -227,6 +232,7 @@ export function createTestService(
             ...(request.tags?.length ? { tags: request.tags } : {}),
             ...(request.grep ? { grep: request.grep } : {}),
             transcripts,
+            ...(plugins ? { plugins } : {}),
             signal: controller.signal,
             onEvent: (event) => {
               if (event.kind === 'finished') return

@@ -16,6 +16,16 @@ export interface WorkspaceWatcher {
   close(): void
 }
 
+/** What a watcher looks at: the files it diffs, and which paths fs.watch reports may concern them. */
+export interface WatchScope {
+  list(root: string): Promise<WorkspaceFile[]>
+  /** `path` is relative to the root, as fs.watch reports it (platform separators). */
+  concerns(path: string): boolean
+}
+
+/** The workspace's files as the explorer lists them (dependencies, builds and dot-folders left out). */
+export const WORKSPACE_SCOPE: WatchScope = { list: listWorkspaceFiles, concerns: (path) => !isInSkippedDir(path) }
+
 export interface WatchOptions {
   debounceMs?: number
   /** Polling interval when recursive fs.watch is unavailable. */
@@ -41,10 +51,11 @@ export async function watchWorkspace(
   root: string,
   onChanges: (changes: FileChange[]) => void,
   options: WatchOptions = {},
+  scope: WatchScope = WORKSPACE_SCOPE,
 ): Promise<WorkspaceWatcher> {
   const debounceMs = options.debounceMs ?? 60
   const pollMs = options.pollMs ?? 1000
-  let known = byPath(await listWorkspaceFiles(root))
+  let known = byPath(await scope.list(root))
   let timer: NodeJS.Timeout | null = null
   let closed = false
   // Scans run one at a time, so two overlapping batches never report the same change twice.
@@ -53,7 +64,7 @@ export async function watchWorkspace(
   const scan = (): Promise<void> => {
     scanning = scanning.then(async () => {
       if (closed) return
-      const now = byPath(await listWorkspaceFiles(root))
+      const now = byPath(await scope.list(root))
       const changes = diff(known, now)
       known = now
       if (changes.length && !closed) onChanges(changes)
@@ -78,7 +89,7 @@ export async function watchWorkspace(
     try {
       watcher = watch(root, { recursive: true, persistent: false }, (_event, filename) => {
         // Churn in node_modules or .git (installs, commits) is not the user's files changing.
-        if (filename && isInSkippedDir(filename.toString())) return
+        if (filename && !scope.concerns(filename.toString())) return
         schedule()
       })
       watcher.on('error', () => {

@@ -19,13 +19,15 @@ export interface StoreData {
   trust: { [root: string]: TrustDecision }
   /** Workspace root → its newest finished run (transcripts dropped to keep the file small). */
   lastRuns: { [root: string]: TestRunResult }
+  /** Workspace root → names of the plugins the user switched off there (sorted). */
+  disabledPlugins: { [root: string]: string[] }
 }
 
 export const STORE_FILE = 'flowbench-store.json'
 const RECENT_LIMIT = 12
 
 function defaults(): StoreData {
-  return { version: 1, settings: {}, recentWorkspaces: [], trust: {}, lastRuns: {} }
+  return { version: 1, settings: {}, recentWorkspaces: [], trust: {}, lastRuns: {}, disabledPlugins: {} }
 }
 
 export interface AppStore {
@@ -38,6 +40,9 @@ export interface AppStore {
   setTrust(root: string, trusted: boolean, now?: Date): Promise<void>
   lastRun(root: string): TestRunResult | null
   saveLastRun(root: string, run: TestRunResult): Promise<void>
+  /** Plugins switched off in this workspace, by name. */
+  disabledPlugins(root: string): string[]
+  setPluginEnabled(root: string, name: string, enabled: boolean): Promise<void>
   setting(key: string): JsonValue | undefined
   setSetting(key: string, value: JsonValue): Promise<void>
 }
@@ -83,6 +88,15 @@ export async function openStore(home: string): Promise<AppStore> {
         ...run,
         suites: run.suites.map((s) => ({ ...s, tests: s.tests.map(({ transcript: _dropped, ...t }) => t) })),
       }
+      await db.write()
+    },
+    disabledPlugins: (root) => [...(db.data.disabledPlugins[root] ?? [])],
+    async setPluginEnabled(root, name, enabled) {
+      const names = new Set(db.data.disabledPlugins[root] ?? [])
+      if (enabled) names.delete(name)
+      else names.add(name)
+      if (names.size) db.data.disabledPlugins[root] = [...names].sort()
+      else delete db.data.disabledPlugins[root]
       await db.write()
     },
     setting: (key) => db.data.settings[key],

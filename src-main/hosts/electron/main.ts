@@ -46,7 +46,9 @@ async function startApp(): Promise<void> {
   const home = process.env.FLOWBENCH_HOME || app.getPath('userData')
   // The test pool's worker is the CLI build's (out/cli), next to this bundle's out/main.
   const workerFile = join(__dirname, '../cli/worker.mjs')
-  core = await createCore({ home, ...(existsSync(workerFile) ? { runner: { workerFile } } : {}) })
+  // The built-in plugins ship in the package's plugins/, two levels above this bundle (out/main).
+  const plugins = { builtinDir: join(__dirname, '../../plugins') }
+  core = await createCore({ home, plugins, ...(existsSync(workerFile) ? { runner: { workerFile } } : {}) })
   const requested = workspaceArgument(process.argv)
   const reopen = requested ?? core.store.recent().find((r) => existsSync(r.root))?.root
   if (reopen) {

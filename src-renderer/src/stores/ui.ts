@@ -4,13 +4,14 @@ import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 
 export type ThemePreference = 'light' | 'dark' | 'system'
-export type Activity = 'explorer' | 'tests' | 'simulator'
+export type Activity = 'explorer' | 'tests' | 'simulator' | 'plugins'
 export type PanelTab = 'problems' | 'simulator' | 'results'
 /** What the graph colours: nothing, the last run's coverage, a selected test's path, or the simulator's path. */
 export type GraphOverlay = 'none' | 'coverage' | 'test' | 'simulator'
 export type EditorLayout = 'split' | 'editor' | 'graph'
 
 const STORAGE_KEY = 'flowbench.ui'
+const ACTIVITIES: readonly Activity[] = ['explorer', 'tests', 'simulator', 'plugins']
 
 interface PersistedUi {
   theme: ThemePreference
@@ -41,7 +42,7 @@ export const useUiStore = defineStore('ui', () => {
   const saved = readPersisted()
   const theme = ref<ThemePreference>(saved.theme ?? 'system')
   const systemDark = ref(globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false)
-  const activity = ref<Activity>(saved.activity ?? 'explorer')
+  const activity = ref<Activity>(ACTIVITIES.includes(saved.activity as Activity) ? (saved.activity as Activity) : 'explorer')
   const sidebarOpen = ref(true)
   const panelTab = ref<PanelTab>(saved.panelTab ?? 'problems')
   const panelOpen = ref<boolean>(saved.panelOpen ?? true)
@@ -100,6 +101,11 @@ export const useUiStore = defineStore('ui', () => {
     if (next === 'simulator') showPanel('simulator')
   }
 
+  /** Shows a side bar view whatever is shown now (links elsewhere in the UI use it). */
+  function showActivity(next: Activity): void {
+    if (activity.value !== next || !sidebarOpen.value) selectActivity(next)
+  }
+
   function showPanel(tab: PanelTab): void {
     panelTab.value = tab
     panelOpen.value = true
@@ -135,6 +141,7 @@ export const useUiStore = defineStore('ui', () => {
     selectedState,
     toggleTheme,
     selectActivity,
+    showActivity,
     showPanel,
     togglePanel,
     setSidebarWidth,

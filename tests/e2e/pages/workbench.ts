@@ -7,7 +7,9 @@ import { join, resolve } from 'node:path'
 const SCREENSHOTS = resolve(__dirname, '../../../test-results/screenshots')
 
 /** Shows a side bar view; clicking the active one would hide the side bar instead. */
-async function showActivity(page: Page, name: 'explorer' | 'tests' | 'simulator'): Promise<void> {
+type ActivityName = 'explorer' | 'tests' | 'simulator' | 'plugins'
+
+async function showActivity(page: Page, name: ActivityName): Promise<void> {
   const button = page.getByTestId(`activity-${name}`)
   if ((await button.getAttribute('aria-pressed')) !== 'true') await button.click()
   await expect(button).toHaveAttribute('aria-pressed', 'true')
@@ -21,6 +23,7 @@ export class Workbench {
   readonly simulator: Simulator
   readonly tests: TestExplorer
   readonly results: TestResults
+  readonly plugins: Plugins
 
   constructor(readonly page: Page) {
     this.explorer = new Explorer(page)
@@ -30,13 +33,14 @@ export class Workbench {
     this.simulator = new Simulator(page)
     this.tests = new TestExplorer(page)
     this.results = new TestResults(page)
+    this.plugins = new Plugins(page)
   }
 
   get root(): Locator {
     return this.page.locator('[data-app-state]')
   }
 
-  async activity(name: 'explorer' | 'tests' | 'simulator'): Promise<void> {
+  async activity(name: ActivityName): Promise<void> {
     await showActivity(this.page, name)
   }
 
@@ -302,5 +306,49 @@ export class TestResults {
 
   get coverage(): Locator {
     return this.page.getByTestId('coverage-summary')
+  }
+}
+
+export class Plugins {
+  constructor(private readonly page: Page) {}
+
+  get view(): Locator {
+    return this.page.getByTestId('plugins-view')
+  }
+
+  async open(): Promise<void> {
+    await showActivity(this.page, 'plugins')
+    await expect(this.view).toBeVisible()
+    await expect(this.view.getByTestId('plugin').first()).toBeVisible()
+  }
+
+  /** A plugin's card, by its package name (`flowbench-plugin-…`). */
+  plugin(name: string): Locator {
+    return this.view.locator(`[data-testid="plugin"][data-plugin="${name}"]`)
+  }
+
+  integrations(name: string): Locator {
+    return this.plugin(name).getByTestId('plugin-integration')
+  }
+
+  get trustBox(): Locator {
+    return this.view.getByTestId('plugins-trust')
+  }
+
+  async trust(): Promise<void> {
+    await this.view.getByTestId('plugins-trust-button').click()
+    await expect(this.trustBox).toHaveAttribute('data-trusted', 'true')
+  }
+
+  async revokeTrust(): Promise<void> {
+    await this.view.getByTestId('plugins-revoke-button').click()
+    await expect(this.trustBox).toHaveAttribute('data-trusted', 'false')
+  }
+
+  /** Flips a plugin's enable switch and waits for the list to show the change. */
+  async setEnabled(name: string, enabled: boolean): Promise<void> {
+    const toggle = this.plugin(name).getByTestId('plugin-toggle')
+    if ((await toggle.getAttribute('aria-checked')) !== String(enabled)) await toggle.click()
+    await expect(toggle).toHaveAttribute('aria-checked', String(enabled))
   }
 }

@@ -20,7 +20,7 @@ describe('the API contract', () => {
     cores.push(core)
     const implemented = Object.entries(core.api).flatMap(([service, methods]) => Object.keys(methods).map((m) => `${service}.${m}`))
     expect(implemented.sort()).toEqual([...API_METHODS].sort())
-    expect(API_EVENTS).toEqual(['workspaceChanged', 'fileChanged', 'testProgress', 'testFinished'])
+    expect(API_EVENTS).toEqual(['workspaceChanged', 'fileChanged', 'testProgress', 'testFinished', 'pluginsChanged'])
   })
 
   it('dispatches through the allow-list and answers plain JSON envelopes', async () => {

@@ -7,10 +7,15 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { TurnResult } from '../../../common/turn'
 import type { Mocks } from '../../../common/test-schema'
+import type { FakeClock, IntegrationProvider, NluProvider } from '../../../core/engine'
+import type { PluginLoadSpec, PluginSet, withMocks } from '../../../core/plugins'
+import type { FlowPluginInfo } from '../../../core/runner/plugins'
+import type { ResolvedMocks } from '../../../core/runner/plan'
 import { UsageError } from '../exit'
+import { addPluginOptions, pluginSpec, type PluginCommandOptions } from '../plugins'
 import type { SetExitCode } from './index'
 
-interface RunCommandOptions {
+interface RunCommandOptions extends PluginCommandOptions {
   json?: boolean
   mocks?: string
   userId?: string
@@ -33,7 +38,7 @@ const HELP = [
 ].join('\n')
 
 export function registerRun(program: Command, setExitCode: SetExitCode): void {
-  program
+  const run = program
     .command('run')
     .description('chat with a flow in the terminal (reads one message per line when stdin is not a terminal)')
     .argument('<flow>', 'the flow file')
@@ -41,19 +46,24 @@ export function registerRun(program: Command, setExitCode: SetExitCode): void {
     .option('--mocks <file>', 'integration and NLU mocks: a test file (its `mocks`) or a file holding a mocks section')
     .option('--user-id <id>', 'the user id of the conversation')
     .option('--profile <json>', 'the user profile, as a JSON object')
+  addPluginOptions(run)
     .action(async (flowArg: string, options: RunCommandOptions) => {
-      const [{ loadFlowFile }, { DocumentParseError, parseDocumentText }, engineModule, mocksModule, { parseDuration }] = await Promise.all([
+      const [{ loadFlowFile }, { DocumentParseError, parseDocumentText }, engineModule, mocksModule, { parseDuration }, { findWorkspaceRoot }, { flowPluginInfo, isMocked }] = await Promise.all([
         import('../../../core/flow/load'),
         import('../../../core/document/parse'),
         import('../../../core/engine'),
         import('../../../core/runner/mocks'),
         import('../../../core/runner/duration'),
+        import('../../../core/workspace/discover'),
+        import('../../../core/runner/plugins'),
       ])
       const { compileFlow, Engine, FakeClock } = engineModule
       let compiled
+      let info: FlowPluginInfo
       try {
         const loaded = await loadFlowFile(resolve(flowArg), flowArg)
         compiled = compileFlow(loaded.document)
+        info = flowPluginInfo(loaded.document)
       } catch (err) {
         if (err instanceof DocumentParseError) throw new UsageError(err.message)
         throw new UsageError(`${flowArg}: ${err instanceof Error ? err.message : String(err)}`)
@@ -85,18 +95,23 @@ export function registerRun(program: Command, setExitCode: SetExitCode): void {
       }
       const { mergeMocks } = await import('../../../core/runner/plan')
       const resolved = mergeMocks(mocks, undefined)
+      const spec = pluginSpec(findWorkspaceRoot(resolve(flowArg)), options)
+      const plugins = await loadFlowPlugins(info, resolved, spec, isMocked)
 
-      // Integration calls nobody mocks fail as a missing provider would, so the flow's error paths show.
+      // Integration calls nobody mocks (and no plugin serves) fail as a missing provider would, so the flow's error paths show.
       const newConversation = () => {
+        const clock = new FakeClock(Date.now())
+        const mocked = new mocksModule.MockIntegrations(resolved.integrations, 'fail')
+        const providers = plugins ? withPlugins(plugins, compiled.integrations, info, resolved, mocked, clock, isMocked) : undefined
         const engine = new Engine(compiled, {
-          integrations: new mocksModule.MockIntegrations(resolved.integrations, 'fail'),
-          nlu: new mocksModule.SnapshotNlu(resolved.nlu, false),
+          integrations: providers?.integrations ?? mocked,
+          nlu: new mocksModule.SnapshotNlu(resolved.nlu, false, providers?.nlu),
           seed: 0,
         })
         return engine.createConversation({
           ...(options.userId !== undefined ? { user_id: options.userId } : {}),
           ...(profile ? { user_profile: profile } : {}),
-          clock: new FakeClock(Date.now()),
+          clock,
         })
       }
 
@@ -154,6 +169,53 @@ export function registerRun(program: Command, setExitCode: SetExitCode): void {
       rl.close()
       setExitCode(0)
     })
+}
+
+type IsMocked = (mocks: ResolvedMocks, id: string) => boolean
+
+interface FlowPlugins {
+  set: PluginSet
+  withMocks: typeof withMocks
+}
+
+/**
+ * The plugins, loaded only when the flow can reach one (an integration without a mock, an NLU
+ * plugin in settings.nlu), so a fully mocked flow starts as fast as ever. Broken plugins are
+ * named on stderr, once.
+ */
+async function loadFlowPlugins(info: FlowPluginInfo, mocks: ResolvedMocks, spec: PluginLoadSpec, isMocked: IsMocked): Promise<FlowPlugins | undefined> {
+  if (info.nlu === undefined && info.integrations.every((id) => isMocked(mocks, id))) return undefined
+  const { loadPluginsCached, pluginProblems, withMocks: mocksFirst } = await import('../../../core/plugins')
+  const set = await loadPluginsCached(spec)
+  for (const line of pluginProblems(set.plugins)) process.stderr.write(`flowbench: warning: ${line}\n`)
+  return { set, withMocks: mocksFirst }
+}
+
+/**
+ * A conversation's providers: mocks first, then the plugins. An integration whose plugin cannot
+ * run (disabled by --no-plugins, broken) fails with the loader's reason instead of a bare
+ * "no provider". The NLU plugin's calls hold the fake clock still while they run.
+ */
+function withPlugins(
+  plugins: FlowPlugins,
+  section: Readonly<Record<string, unknown>>,
+  info: FlowPluginInfo,
+  mocks: ResolvedMocks,
+  mocked: IntegrationProvider,
+  clock: FakeClock,
+  isMocked: IsMocked,
+): { integrations: IntegrationProvider; nlu: NluProvider | undefined } {
+  const served = plugins.set.integrations.forFlow(section)
+  const both = plugins.withMocks((id) => isMocked(mocks, id), mocked, served)
+  const integrations: IntegrationProvider = {
+    has: (id) => both.has(id) || plugins.set.integrations.unavailable(id) !== undefined,
+    call: (id, req, ctx) => (both.has(id) ? both.call(id, req, ctx) : served.call(id, req, ctx)),
+    defaults: (id) => both.defaults?.(id),
+    realtime: (id) => both.realtime?.(id) === true,
+  }
+  if (info.nlu === undefined) return { integrations, nlu: undefined }
+  const provider = plugins.set.nlu.select(info.nlu)
+  return { integrations, nlu: { classify: (text, ctx) => clock.holdWhile(provider.classify(text, ctx)) } }
 }
 
 /**

@@ -25,9 +25,7 @@ function parsePort(value: string): number {
  * The built renderer. In a checkout where it has not been built yet, it is built once with the
  * project's own electron-vite (its progress goes to stderr: stdout carries only the URL line).
  */
-function rendererDir(): string {
-  const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)))
-  if (!packageRoot) throw new UsageError('cannot find the Flowbench installation folder (package.json)')
+function rendererDir(packageRoot: string): string {
   const dir = join(packageRoot, 'out', 'renderer')
   if (existsSync(join(dir, 'index.html'))) return dir
   const builder = join(packageRoot, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js')
@@ -50,11 +48,14 @@ export function registerServe(program: Command, setExitCode: SetExitCode): void 
       const folder = resolve(workspace ?? process.cwd())
       if (!existsSync(folder)) throw new UsageError(`${folder} does not exist`)
       if (!statSync(folder).isDirectory()) throw new UsageError(`${folder} is not a folder: give the workspace folder`)
-      const dir = rendererDir()
+      const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)))
+      if (!packageRoot) throw new UsageError('cannot find the Flowbench installation folder (package.json)')
+      const dir = rendererDir(packageRoot)
 
       // Loaded on use: the core and the server are the heaviest modules, and other commands must start fast.
       const [{ createCore }, { availableLine, startWorkbenchServer }] = await Promise.all([import('../../../core/services'), import('../../server')])
-      const core = await createCore({ home: flowbenchHome() })
+      // The built-in plugins ship with the package; the workspace's own run once the user trusts it.
+      const core = await createCore({ home: flowbenchHome(), plugins: { builtinDir: join(packageRoot, 'plugins') } })
       if (core.store.recoveredFrom) {
         process.stderr.write(`flowbench: the app-state file could not be read; it was moved to ${core.store.recoveredFrom}\n`)
       }

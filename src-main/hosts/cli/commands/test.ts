@@ -5,11 +5,12 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { Option, type Command } from 'commander'
 import { UsageError } from '../exit'
+import { addPluginOptions, pluginSpec, type PluginCommandOptions } from '../plugins'
 import type { SetExitCode } from './index'
 import type { ReporterSpec } from '../../../core/reporters'
 import type { TestRunReport } from '../../../core/runner/model'
 
-interface TestCommandOptions {
+interface TestCommandOptions extends PluginCommandOptions {
   reporter?: string[]
   workers?: string
   grep?: string
@@ -33,7 +34,7 @@ function positiveInteger(option: string, value: string | undefined): number | un
 }
 
 export function registerTest(program: Command, setExitCode: SetExitCode): void {
-  program
+  const test = program
     .command('test')
     .description('run conversation tests (*.test.yaml, *.test.yml, *.test.json)')
     .argument('[paths...]', "test files or folders (default: the workspace's tests)")
@@ -48,6 +49,7 @@ export function registerTest(program: Command, setExitCode: SetExitCode): void {
     .option('--min-transition-coverage <percent>', 'fail unless at least this share of transitions was taken')
     .addOption(new Option('--transcripts <which>', 'which tests keep their conversation in the reports').choices(['all', 'failures', 'none']))
     .option('--timeout <ms>', 'real time a single test may take before it is abandoned as hung (default 10000)')
+  addPluginOptions(test)
     .action(async (paths: string[], options: TestCommandOptions, command: Command) => {
       const [{ parseReporterSpec }, { parseShard }, { parsePercent }, discover] = await Promise.all([
         import('../../../core/reporters'),
@@ -89,6 +91,7 @@ export function registerTest(program: Command, setExitCode: SetExitCode): void {
       const missing = discover.missingPaths(absPaths)
       if (missing.length) throw new UsageError(`no such file or folder: ${missing.map((m) => paths[absPaths.indexOf(m)] ?? m).join(', ')}`)
       const root = discover.findWorkspaceRoot(absPaths[0] ?? process.cwd())
+      const plugins = pluginSpec(root, options)
 
       // The console report moves to stderr when another report takes stdout.
       const stdoutTaken = reporters.some((r) => r.name !== 'console' && r.file === undefined)
@@ -96,7 +99,7 @@ export function registerTest(program: Command, setExitCode: SetExitCode): void {
       const { ConsoleReporter } = consoleSpec ? await import('../../../core/reporters/console') : { ConsoleReporter: undefined }
       const consoleStream = consoleSpec?.file === undefined && stdoutTaken ? process.stderr : process.stdout
       const consoleReporter = ConsoleReporter && consoleSpec && consoleSpec.file === undefined
-        ? new ConsoleReporter(consoleStream, { tty: consoleStream.isTTY === true, color: consoleStream.isTTY === true && !process.env.NO_COLOR })
+        ? new ConsoleReporter(consoleStream, { tty: consoleStream.isTTY === true, color: consoleStream.isTTY === true && !process.env.NO_COLOR, warnings: process.stderr })
         : undefined
 
       const controller = new AbortController()
@@ -119,6 +122,7 @@ export function registerTest(program: Command, setExitCode: SetExitCode): void {
             ...(minStateCoverage !== undefined ? { minStateCoverage } : {}),
             ...(minTransitionCoverage !== undefined ? { minTransitionCoverage } : {}),
             ...(timeout !== undefined ? { testTimeoutMs: timeout } : {}),
+            plugins,
             signal: controller.signal,
             ...(consoleReporter ? { onEvent: (e) => consoleReporter.onEvent(e) } : {}),
           },
@@ -132,6 +136,8 @@ export function registerTest(program: Command, setExitCode: SetExitCode): void {
       }
 
       if (consoleReporter) consoleReporter.finish(report)
+      // Without a console report on a stream, broken plugins are still named once on stderr.
+      else for (const p of report.plugins ?? []) process.stderr.write(`flowbench: warning: ${p.error}\n`)
       const { renderReport } = await import('../../../core/reporters')
       for (const spec of reporters) {
         if (spec.name === 'console') {
