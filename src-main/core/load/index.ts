@@ -1,0 +1,18 @@
+// Load testing of conversation flows: scenarios, the run on a worker pool, results, reports,
+// comparison and capacity search. The CLI and the workbench both use this module.
+export { loadScenarioFile, loadScenarioText, withOverrides, ScenarioLoadError, OverrideError, DEFAULT_SEED } from './scenario'
+export type { LoadScenario, ScenarioOverrides } from './scenario'
+export { runLoadTest, generatorHealth, REAL_RUN_CLOCK } from './run'
+export type { LoadChannel, RunClock, LiveSnapshot, RunLoadOptions } from './run'
+export { LoadWorkerPool, resolveLoadWorkerFile, defaultLoadWorkers } from './pool'
+export { buildResult, FLOWBENCH_VERSION } from './result'
+export type { LoadResult, LatencyPercentiles, LoadEnvironment, LoadGeneratorHealth } from './result'
+export { compareResults, formatComparison, isLoadResult } from './compare'
+export type { Comparison, MetricDelta } from './compare'
+export { searchCapacity, atRate, CapacityError } from './capacity'
+export type { CapacityResult, CapacityStep, CapacityOptions } from './capacity'
+export { LiveView, formatSummary, formatSnapshot } from './console'
+export { renderLoadReport } from './html'
+export { knownThresholdNames, parseThresholdName, parseCondition, evaluateThresholds } from './thresholds'
+export type { ThresholdDefinition, ThresholdVerdict } from './thresholds'
+export type { LoadPlan, LoadProfile, Executor } from './model'
