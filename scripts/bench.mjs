@@ -3,8 +3,8 @@
 // Benchmarks measure; they never assert. Run one with `npm run bench -- engine`.
 import { build } from 'esbuild'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs'
-import { cpus, totalmem, tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, writeFileSync, rmSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
 import { join, dirname, basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -14,7 +14,9 @@ const benchDir = join(root, 'tests/bench')
 const files = readdirSync(benchDir).filter((f) => f.endsWith('.bench.ts')).filter((f) => !filter.length || filter.some((x) => f.includes(x))).sort()
 
 execFileSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: root, stdio: 'inherit', env: { ...process.env, FLOWBENCH_QUIET_BUILD: '1' } })
-const outDir = mkdtempSync(join(tmpdir(), 'flowbench-bench-'))
+// Bundled inside the checkout, so the packages kept external (piscina, hdr-histogram-js) resolve.
+const outDir = join(root, 'out', `bench-${process.pid}`)
+mkdirSync(outDir, { recursive: true })
 const results = []
 for (const file of files) {
   const name = basename(file, '.bench.ts')

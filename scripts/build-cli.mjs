@@ -1,7 +1,7 @@
 // Builds what the `flowbench` bin needs: the CLI and the worker-pool entry, bundled for Node.
 // Runs from `npm install` (prepare), so it must be quick and need nothing but esbuild.
 import { build } from 'esbuild'
-import { rmSync } from 'node:fs'
+import { renameSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
@@ -14,13 +14,15 @@ export const cliEntries = {
   'load-worker': 'src-main/core/load/worker.ts',
 }
 
-// Start clean: code-split chunks have content hashes, and stale ones would pile up.
-rmSync(join(root, 'out/cli'), { recursive: true, force: true })
+// Built into a fresh folder, then swapped in: code-split chunks have content hashes (stale ones
+// would pile up), and a process still using the old build loses it only for the instant of the swap.
+const staging = join(root, `out/cli.staging-${process.pid}`)
+rmSync(staging, { recursive: true, force: true })
 
 await build({
   absWorkingDir: root,
   entryPoints: Object.fromEntries(Object.entries(cliEntries).map(([k, v]) => [k, join(root, v)])),
-  outdir: join(root, 'out/cli'),
+  outdir: staging,
   outExtension: { '.js': '.mjs' },
   bundle: true,
   splitting: true,
@@ -34,5 +36,7 @@ await build({
   banner: { js: "import { createRequire as __fbCreateRequire } from 'node:module'; const require = __fbCreateRequire(import.meta.url);" },
   define: { 'process.env.FLOWBENCH_BUILD': '"cli"' },
 })
+rmSync(join(root, 'out/cli'), { recursive: true, force: true })
+renameSync(staging, join(root, 'out/cli'))
 if (!process.env.FLOWBENCH_QUIET_BUILD) console.log(`flowbench: built the command line in ${Date.now() - started} ms (out/cli)`)
 await (await import('./build-plugins.mjs')).buildPlugins()
