@@ -42,7 +42,7 @@ export interface FlowAnalysis {
   error: string | null
 }
 
-export const ANALYSIS_DEBOUNCE_MS = 250
+export const ANALYSIS_DEBOUNCE_MS = 150
 
 export function languageOf(path: string): DocumentLanguage {
   if (/\.ya?ml$/i.test(path)) return 'yaml'
@@ -198,9 +198,17 @@ export const useEditorStore = defineStore('editor', () => {
     analysisGeneration.set(path, generation)
     const text = doc.text
     try {
-      const [diagnostics, graph] = await Promise.all([api.flow.diagnostics(path, text), api.flow.graph(path, text)])
+      // Both requests go out at once, but markers are shown as soon as the diagnostics arrive:
+      // the author is waiting on the squiggle, and the graph takes longer to build.
+      const diagnosticsRequest = api.flow.diagnostics(path, text)
+      const graphRequest = api.flow.graph(path, text)
+      graphRequest.catch(() => undefined) // handled below; no unhandled rejection if diagnostics fail first
+      const diagnostics = await diagnosticsRequest
       if (analysisGeneration.get(path) !== generation) return
-      setAnalysis(path, { diagnostics, graph, status: 'ready', error: null })
+      setAnalysis(path, { diagnostics, status: 'ready', error: null })
+      const graph = await graphRequest
+      if (analysisGeneration.get(path) !== generation) return
+      setAnalysis(path, { graph })
     } catch (err) {
       if (analysisGeneration.get(path) !== generation) return
       setAnalysis(path, { status: 'error', error: describeError(err) })
