@@ -3,7 +3,7 @@
 // Benchmarks measure; they never assert. Run one with `npm run bench -- engine`.
 import { build } from 'esbuild'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, readdirSync, writeFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join, dirname, basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -46,10 +46,15 @@ try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`
 const sections = results.map(({ name, figures }) =>
   `## ${name}\n\n| figure | value |\n|---|---|\n${Object.entries(figures).map(([k, v]) => `| ${k} | ${v} |`).join('\n')}\n`)
-if (!filter.length) {
-  writeFileSync(join(root, 'docs/benchmarks.md'),
-    `# Benchmark figures\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} at commit ${commit}.\n\nMachine: ${machine}.\n\n` +
-    'Each benchmark runs in its own process; the figures are measured, never asserted. What each one measures and the targets are described in docs/performance.md.\n\n' +
-    sections.join('\n'))
-  process.stdout.write('\nwrote docs/benchmarks.md\n')
+const docPath = join(root, 'docs/benchmarks.md')
+const header = `# Benchmark figures\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} at commit ${commit}.\n\nMachine: ${machine}.\n\n` +
+  'Each benchmark runs in its own process; the figures are measured, never asserted. What each one measures and the targets are described in docs/performance.md.\n\n'
+// A partial run (`npm run bench -- NAME`) replaces only its own sections and keeps the others.
+const kept = new Map()
+if (filter.length && existsSync(docPath)) {
+  for (const part of readFileSync(docPath, 'utf8').split(/\n(?=## )/).slice(1)) kept.set(part.slice(3, part.indexOf('\n')).trim(), part.trimEnd() + '\n')
 }
+results.forEach(({ name }, i) => kept.set(name, sections[i]))
+const ordered = [...kept.keys()].sort().map((k) => kept.get(k))
+writeFileSync(docPath, header + ordered.join('\n'))
+process.stdout.write('\nwrote docs/benchmarks.md\n')

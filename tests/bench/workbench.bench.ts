@@ -17,6 +17,7 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from '@playwright/test'
 import type { WebSocket as WsSocket } from 'ws'
+import { waitForUrl } from '../e2e/serve-url'
 
 const ROOT = process.env.FLOWBENCH_ROOT ?? process.cwd()
 const CHROMIUM = '/usr/bin/chromium'
@@ -245,28 +246,6 @@ function quantile(values: number[], q: number): number {
   return sorted[i]!
 }
 
-function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
-  return new Promise((resolveUrl, reject) => {
-    let out = ''
-    let err = ''
-    const timer = setTimeout(() => reject(new Error(`flowbench serve printed no URL within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`)), timeoutMs)
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const m = /Flowbench available at (\S+)/.exec(out)
-      if (m) {
-        clearTimeout(timer)
-        resolveUrl(m[1]!)
-      }
-    })
-    child.stderr!.on('data', (chunk: Buffer) => {
-      err += chunk.toString()
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`flowbench serve exited with ${code} before printing its URL\nstdout: ${out}\nstderr: ${err}`))
-    })
-  })
-}
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || !child.pid) return

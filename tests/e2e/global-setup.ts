@@ -5,31 +5,10 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } fro
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { SERVER_FILE, type E2eServer } from './server-info'
+import { waitForUrl } from './serve-url'
 
 const root = resolve(__dirname, '../..')
 
-function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
-  return new Promise((resolveUrl, reject) => {
-    let out = ''
-    let err = ''
-    const timer = setTimeout(() => reject(new Error(`flowbench serve printed no URL within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`)), timeoutMs)
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const m = /Flowbench available at (\S+)/.exec(out)
-      if (m) {
-        clearTimeout(timer)
-        resolveUrl(m[1]!)
-      }
-    })
-    child.stderr!.on('data', (chunk: Buffer) => {
-      err += chunk.toString()
-    })
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`flowbench serve exited with ${code} before printing its URL\nstdout: ${out}\nstderr: ${err}`))
-    })
-  })
-}
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(join(root, 'out', 'renderer', 'index.html'))) {
