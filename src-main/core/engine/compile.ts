@@ -8,6 +8,7 @@ import { IntentModel, type IntentCandidates } from './nlu'
 import { compileEntities, type EntityMatcher } from './entities'
 import { compilePattern } from './pattern'
 import { FlowCompileError, FlowIssue, type IssuePath } from './issue'
+import { isRecord } from '../../common/record'
 
 export interface CompiledTransition {
   /** Position in the state's `transitions` as declared. */
@@ -151,9 +152,6 @@ export function listTransitions(doc: FlowDocument): Array<{ key: string; from: s
   return out
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-}
 
 function optionalNumber(v: unknown, path: IssuePath, what: string): number | undefined {
   if (v === undefined || v === null) return undefined

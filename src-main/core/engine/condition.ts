@@ -4,6 +4,7 @@ import { OPERATORS, type Operator } from '../../common/flow-vocabulary'
 import { compilePattern } from './pattern'
 import { compileValue, resolveValue, stringify, type CompiledValue, type TemplateScope } from './template'
 import { FlowIssue } from './issue'
+import { isRecord } from '../../common/record'
 
 export interface CompiledComparison {
   readonly operator: Operator
@@ -21,9 +22,6 @@ export type CompiledExpression =
 const OPERATOR_SET: ReadonlySet<string> = new Set(OPERATORS)
 const UNDEFINED_VALUE: CompiledValue = { kind: 'literal', value: undefined }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-}
 
 export function compileComparison(c: unknown, path: readonly (string | number)[]): CompiledComparison {
   if (!isRecord(c)) throw new FlowIssue(path, 'a condition must be an object {left, operator, right?}')

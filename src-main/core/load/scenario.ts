@@ -26,6 +26,7 @@ import {
   type UserProfileChoice,
 } from './model'
 import { ThresholdSyntaxError, parseCondition, parseThresholdName, type ThresholdDefinition } from './thresholds'
+import { isRecord } from '../../common/record'
 
 /** A loaded scenario: what to run, how to judge it, and what the author should know. */
 export interface LoadScenario {
@@ -57,9 +58,6 @@ const THRESHOLD_KEYS = ['threshold', 'condition', 'abort_on_fail', 'delay_abort_
 
 type Json = Record<string, unknown>
 
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
 
 /** Collects problems at JSON paths; they are placed in the document at the end. */
 class Problems {

@@ -22,12 +22,10 @@ import { lintFlow, type Finding } from '../lint'
 import { innerRange, lineStarts, tokenRange, type FullRange } from './ranges'
 import type { WorkspaceState } from './workspace'
 import { toWorkspacePath } from './paths'
+import { isRecord } from '../../common/record'
 
 const DEFAULT_PRIORITY = 100
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
 
 /** The editor's text when it sent one, else the file as saved. */
 async function flowText(workspace: WorkspaceState, path: string, text: unknown): Promise<{ file: string; text: string }> {

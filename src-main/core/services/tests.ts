@@ -26,13 +26,11 @@ import type { CoreEvents } from './events'
 import { toWorkspacePath } from './paths'
 import type { PluginLoadSettings } from './plugins'
 import type { WorkspaceState } from './workspace'
+import { isRecord } from '../../common/record'
 
 /** Runs of at most this many selected tests keep every transcript; larger runs keep failures' only. */
 const ALL_TRANSCRIPTS_UP_TO = 200
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
 
 function caseResult(t: TestCaseReport, withTranscript: boolean): TestCaseResult {
   const { stability: _stability, transcript, ...rest } = t
