@@ -5,6 +5,18 @@ import type { PluginStatus } from './plugin-api'
 import type { Mocks } from './test-schema'
 import type { TurnResult } from './turn'
 
+import { HISTORY_METHODS, HISTORY_EVENTS, type HistoryService, type HistoryEvents } from './api-history'
+import { REPORTS_METHODS, REPORTS_EVENTS, type ReportsService, type ReportsEvents } from './api-reports'
+import { LOAD_METHODS, LOAD_EVENTS, type LoadService, type LoadEvents } from './api-load'
+import { NLU_METHODS, NLU_EVENTS, type NluService, type NluEvents } from './api-nlu'
+import { QUALITY_METHODS, QUALITY_EVENTS, type QualityService, type QualityEvents } from './api-quality'
+import { BOT_METHODS, BOT_EVENTS, type BotService, type BotEvents } from './api-bot'
+export type * from './api-history'
+export type * from './api-reports'
+export type * from './api-load'
+export type * from './api-nlu'
+export type * from './api-quality'
+export type * from './api-bot'
 export type { Mocks } from './test-schema'
 export type { TurnResult } from './turn'
 export type { PluginSource, PluginState, PluginStatus } from './plugin-api'
@@ -368,6 +380,12 @@ export interface FlowbenchApi {
   simulator: SimulatorService
   test: TestService
   plugin: PluginService
+  history: HistoryService
+  reports: ReportsService
+  load: LoadService
+  nlu: NluService
+  quality: QualityService
+  bot: BotService
 }
 
 export type ServiceName = keyof FlowbenchApi
@@ -394,6 +412,12 @@ const METHOD_TABLE = {
   simulator: { profiles: 1, start: 1, get: 1, send: 2, wait: 2, restart: 1, rewind: 2, setMocks: 2, saveAsTest: 1, close: 1 },
   test: { list: 0, run: 1, cancel: 1, lastResult: 0 },
   plugin: { list: 0, setEnabled: 2, reload: 0 },
+  history: HISTORY_METHODS,
+  reports: REPORTS_METHODS,
+  load: LOAD_METHODS,
+  nlu: NLU_METHODS,
+  quality: QUALITY_METHODS,
+  bot: BOT_METHODS,
 } as const satisfies { [S in ServiceName]: { [M in keyof FlowbenchApi[S]]: number } }
 
 /** The largest number of parameters each method takes (the wire refuses more). */
@@ -434,7 +458,7 @@ export interface TestProgress {
  */
 export type PluginsChangeReason = 'workspace' | 'trust' | 'files' | 'enabled' | 'reload'
 
-export interface ApiEvents {
+export interface ApiEvents extends HistoryEvents, ReportsEvents, LoadEvents, NluEvents, QualityEvents, BotEvents {
   /** The open workspace changed (opened, or its trust decision changed). */
   workspaceChanged: WorkspaceInfo
   /** Files changed on disk, by this app or another program (debounced, batched). */
@@ -453,6 +477,12 @@ const EVENT_TABLE = {
   testProgress: true,
   testFinished: true,
   pluginsChanged: true,
+  ...HISTORY_EVENTS,
+  ...REPORTS_EVENTS,
+  ...LOAD_EVENTS,
+  ...NLU_EVENTS,
+  ...QUALITY_EVENTS,
+  ...BOT_EVENTS,
 } as const satisfies { [E in ApiEventName]: true }
 
 export const API_EVENTS: readonly ApiEventName[] = Object.freeze(Object.keys(EVENT_TABLE) as ApiEventName[])

@@ -5,30 +5,8 @@ import { mergeEncoded, newHistogram, percentileMs, type Histogram } from './hist
 import type { CountByCode, SecondReport } from './protocol'
 import type { MetricSource, ThresholdDefinition } from './thresholds'
 
-export interface TimelineEntry {
-  t_s: number
-  turns: number
-  /** Turn errors (all codes) that second. */
-  errors: number
-  conversations_started: number
-  conversations_completed: number
-  dropped: number
-  p50_ms: number
-  p90_ms: number
-  p95_ms: number
-  p99_ms: number
-  max_ms: number
-  service_p99_ms: number
-  harness_lag_p99_ms: number
-  /** Offered load at that second: conversations/s scheduled (open model) or virtual users (closed). */
-  target: number
-  rss_mb: number
-  heap_mb: number
-  loop_delay_p99_ms: number
-  worker_utilization: number
-  /** Share of the workers' busy time that went to the load generator rather than the engine or a blocking mock. */
-  harness_share: number
-}
+export type { TimelineEntry } from '../../common/load-result'
+import type { TimelineEntry } from '../../common/load-result'
 
 interface SecondAccumulator {
   turns: number

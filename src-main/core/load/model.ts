@@ -2,44 +2,9 @@
 import type { FlowDocument } from '../../common/flow-schema'
 import type { NluMock } from '../../common/test-schema'
 
-export const EXECUTORS = ['constant-arrival-rate', 'ramping-arrival-rate', 'constant-vus', 'ramping-vus'] as const
-export type Executor = (typeof EXECUTORS)[number]
-
-/** A ramp step: move linearly from the previous target to `target` over `duration_ms`. */
-export interface Stage {
-  target: number
-  duration_ms: number
-}
-
-/**
- * How load is offered. Open model (arrival rate): conversations start on a schedule whatever
- * the engine does. Closed model (virtual users): each user starts a new conversation when its
- * previous one ends.
- */
-export interface LoadProfile {
-  executor: Executor
-  /** Conversations started per second (constant-arrival-rate). */
-  rate?: number
-  /** Rate at t=0 for ramping-arrival-rate (default 0). */
-  start_rate?: number
-  /** Virtual users (constant-vus). */
-  vus?: number
-  /** Virtual users at t=0 for ramping-vus (default 0). */
-  start_vus?: number
-  stages: Stage[]
-  /** How long new conversations keep arriving (for ramping executors: the stages' total). */
-  duration_ms: number
-  /** Arrival spacing for the open model: evenly spaced (k6's way) or a Poisson process. */
-  arrivals: 'uniform' | 'poisson'
-  /** Conversations in progress at once; an arrival beyond it is dropped (open model). */
-  max_in_flight?: number
-  /** How long conversations still running at the end of `duration` may take to finish. */
-  graceful_stop_ms: number
-  /** Worker threads, when the scenario asks for a number. */
-  workers?: number
-  /** Untimed conversations on each worker before t = 0, so V8 has optimised the engine (ms). */
-  warmup_ms: number
-}
+export { EXECUTORS } from '../../common/load-result'
+export type { Executor, Stage, LoadProfile } from '../../common/load-result'
+import type { LoadProfile } from '../../common/load-result'
 
 /** Think time before a user step: fixed, or uniform between min and max. */
 export type ThinkTime = { fixed_ms: number } | { min_ms: number; max_ms: number }

@@ -1,124 +1,14 @@
 // The load result: the JSON `flowbench load --json` writes (spec/cli.md's contract, plus more),
 // which the console summary, the HTML report and comparisons read.
 import { encodeHistogram, summarize, type Histogram, type LatencySummary } from './histogram'
-import type { RunMetrics, TimelineEntry } from './metrics'
+import type { RunMetrics } from './metrics'
 import type { LoadProfile } from './model'
 import type { ThresholdVerdict } from './thresholds'
 
 export const FLOWBENCH_VERSION = '0.1.0'
 
-export interface LatencyPercentiles {
-  p50: number
-  p90: number
-  p95: number
-  p99: number
-  p999: number
-  max: number
-}
-
-export interface LoadEnvironment {
-  node: string
-  cpus: number
-  cpu_model: string
-  platform: string
-  workers: number
-  seed: number
-  /** The workspace's git commit ("unknown" outside git, from the command line); null when the caller gave none. */
-  commit: string | null
-  flowbench: string
-}
-
-export interface LoadGeneratorHealth {
-  /** True when the load generator itself limited the load or the measurements (see reasons). */
-  bottleneck: boolean
-  reasons: string[]
-  harness_lag_p99_ms: number
-  /** How late the main thread sent arrivals to the workers, at worst (ms; 0 when always ahead). */
-  dispatch_late_max_ms: number
-  /** Share of the main thread's time spent busy (scheduling and merging). */
-  main_utilization: number
-  /** Mean utilisation of the worker threads. */
-  worker_utilization: number
-  /** Share of the workers' busy time spent in the load generator rather than the engine or a blocking mock. */
-  harness_share: number
-}
-
-export interface StateReport {
-  turns: number
-  errors: number
-  p50_ms: number
-  p90_ms: number
-  p95_ms: number
-  p99_ms: number
-  max_ms: number
-  service_p50_ms: number
-  service_p99_ms: number
-}
-
-export interface IntegrationReport {
-  calls: number
-  failures: number
-  errors: Record<string, number>
-  /** Turns that called the integration. */
-  turns: number
-  call_p50_ms: number
-  call_p99_ms: number
-  turn_p50_ms: number
-  turn_p99_ms: number
-}
-
-export interface LoadResult {
-  tool: 'flowbench'
-  kind: 'load'
-  version: string
-  scenario: string
-  name?: string
-  started_at: string
-  duration_ms: number
-  environment: LoadEnvironment
-  profile: LoadProfile
-  totals: {
-    turns: number
-    /** Conversations that started (arrivals minus dropped). */
-    conversations: number
-    /** Turn errors, all codes. */
-    errors: number
-    dropped: number
-    completed_conversations: number
-    interrupted: number
-    error_turns: number
-    intent_fallbacks: number
-    start_errors: number
-  }
-  throughput: { turns_per_s: number; conversations_per_s: number }
-  turn_latency_ms: LatencyPercentiles
-  service_time_ms: LatencyPercentiles
-  queue_wait_ms: LatencyPercentiles
-  harness_lag_ms: LatencyPercentiles
-  conversation_duration_ms: LatencyPercentiles
-  integration_latency_ms: LatencyPercentiles
-  errors_by_code: Record<string, number>
-  thresholds: ThresholdVerdict[]
-  /** Every threshold held and the run was not aborted. */
-  passed: boolean
-  aborted?: { reason: 'threshold' | 'interrupted'; at_s: number; thresholds?: string[] }
-  timeline: TimelineEntry[]
-  by_state: Record<string, StateReport>
-  by_integration: Record<string, IntegrationReport>
-  by_flow: Record<string, { turns: number; conversations: number; p50_ms: number; p99_ms: number }>
-  memory: { peak_rss_mb: number; peak_heap_mb: number }
-  event_loop: { worker_delay_p99_ms: number; worker_delay_max_ms: number }
-  load_generator: LoadGeneratorHealth
-  warnings: string[]
-  histograms: {
-    turn_latency: string
-    service_time: string
-    queue_wait: string
-    harness_lag: string
-    conversation_duration: string
-    by_state: Record<string, { turn_latency: string; service_time: string }>
-  }
-}
+export type { LatencyPercentiles, LoadEnvironment, LoadGeneratorHealth, StateReport, IntegrationReport, LoadResult } from '../../common/load-result'
+import type { LatencyPercentiles, LoadEnvironment, LoadGeneratorHealth, LoadResult } from '../../common/load-result'
 
 function percentiles(h: Histogram): LatencyPercentiles {
   const s: LatencySummary = summarize(h)

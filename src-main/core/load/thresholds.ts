@@ -226,17 +226,8 @@ export interface MetricSource {
   perSecond(metric: string, tag?: ThresholdDefinition['tag']): { count: number; seconds: number }
 }
 
-export interface ThresholdVerdict {
-  name: string
-  condition: string
-  /** In the metric's report unit (ms, %, /s); null when the metric has no data. */
-  value: number | null
-  unit: 'ms' | '%' | '/s'
-  passed: boolean
-  /** Why a threshold without data failed. */
-  note?: string
-  abort_on_fail?: boolean
-}
+export type { ThresholdVerdict } from '../../common/load-result'
+import type { ThresholdVerdict } from '../../common/load-result'
 
 const UNITS: Record<MetricKind, ThresholdVerdict['unit']> = { latency: 'ms', rate: '%', per_second: '/s' }
 

@@ -11,6 +11,13 @@ import { createSimulatorService } from './simulator'
 import { createTestService } from './tests'
 import type { WatchOptions } from './watch'
 import { createWorkspaceService } from './workspace'
+import type { FeatureService, ServiceContext } from './context'
+import { createHistoryService } from './history'
+import { createReportsService } from './reports'
+import { createLoadService } from './load'
+import { createNluService } from './nlu'
+import { createQualityService } from './quality'
+import { createBotService } from './bot'
 
 export type { CorePluginOptions } from './plugins'
 
@@ -55,12 +62,36 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...(options.clock ? { clock: options.clock } : {}),
   })
   const tests = createTestService(workspace.state, store, events, options.runner, plugins.settings)
+  const ctx: ServiceContext = {
+    home: options.home,
+    workspace: workspace.state,
+    store,
+    events,
+    pluginSettings: plugins.settings,
+    plugins: plugins.current,
+    runner: options.runner ?? {},
+    ...(options.clock ? { clock: options.clock } : {}),
+  }
+  const features = {
+    history: createHistoryService(ctx),
+    reports: createReportsService(ctx),
+    load: createLoadService(ctx),
+    nlu: createNluService(ctx),
+    quality: createQualityService(ctx),
+    bot: createBotService(ctx),
+  }
   const api: FlowbenchApi = {
     workspace: workspace.service,
     flow: createFlowService(workspace.state),
     simulator: simulator.service,
     test: tests.service,
     plugin: plugins.service,
+    history: features.history.service,
+    reports: features.reports.service,
+    load: features.load.service,
+    nlu: features.nlu.service,
+    quality: features.quality.service,
+    bot: features.bot.service,
   }
   if (options.workspace) await api.workspace.open(options.workspace)
 
@@ -76,6 +107,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       plugins.dispose()
       simulator.closeAll()
       await tests.dispose()
+      await Promise.all(Object.values(features).map((f: FeatureService<unknown>) => f.dispose?.()))
     },
   }
 }

@@ -3,7 +3,8 @@
 // Monaco models and editor instances live in the flow-editor feature, never here.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, triggerRef } from 'vue'
-import type { Diagnostic, FlowGraph, WorkspaceFileKind } from '../../../src-main/common/api'
+import type { Diagnostic, FlowGraph, JsonValue, WorkspaceFileKind } from '../../../src-main/common/api'
+import type { ViewKind } from '../views/kinds'
 import { useApi } from '../api'
 import { describeError, errorCode } from './errors'
 
@@ -24,6 +25,24 @@ export interface OpenDocument {
   externalChange: 'changed' | 'deleted' | null
   saving: boolean
   saveError: string | null
+}
+
+/** A tab that shows a feature view (a run, a comparison, a dashboard…) instead of a file. */
+export interface WorkbenchView {
+  /** `kind:key`, unique among the open views. */
+  id: string
+  kind: ViewKind
+  key: string
+  title: string
+  params: Record<string, JsonValue>
+}
+
+export interface OpenViewRequest {
+  kind: ViewKind
+  /** Identifies the view among those of its kind: opening the same kind and key again focuses that tab (and updates its params). */
+  key: string
+  title: string
+  params?: Record<string, JsonValue>
 }
 
 /** A place the editor should show: set by the graph, the problems list and the test explorer. */
@@ -72,7 +91,12 @@ export const useEditorStore = defineStore('editor', () => {
   const analysisGeneration = new Map<string, number>()
   let subscribed = false
 
-  const active = computed(() => documents.value.find((d) => d.path === activePath.value) ?? null)
+  /** Open view tabs, after the file tabs. */
+  const views = shallowRef<WorkbenchView[]>([])
+  /** The view tab shown over the files, or null when a file is shown. */
+  const activeViewId = ref<string | null>(null)
+  const activeView = computed(() => views.value.find((v) => v.id === activeViewId.value) ?? null)
+  const active = computed(() => (activeViewId.value ? null : (documents.value.find((d) => d.path === activePath.value) ?? null)))
   const dirtyPaths = computed(() => new Set(documents.value.filter((d) => d.text !== d.savedText).map((d) => d.path)))
   const activeAnalysis = computed(() => (activePath.value ? analyses.value[activePath.value] ?? null : null))
   /** Every diagnostic of every open flow, for the problems panel. */
@@ -134,6 +158,7 @@ export const useEditorStore = defineStore('editor', () => {
   async function open(path: string, at?: { line: number; column?: number }): Promise<void> {
     subscribe()
     activePath.value = path
+    activeViewId.value = null
     if (at) requestReveal(path, at.line, at.column ?? 1)
     if (find(path)) return
     const doc: OpenDocument = {
@@ -157,6 +182,29 @@ export const useEditorStore = defineStore('editor', () => {
     } catch (err) {
       update(path, { status: 'error', error: describeError(err) })
     }
+  }
+
+  function openView(request: OpenViewRequest): WorkbenchView {
+    const id = `${request.kind}:${request.key}`
+    const view: WorkbenchView = { id, kind: request.kind, key: request.key, title: request.title, params: request.params ?? {} }
+    const i = views.value.findIndex((v) => v.id === id)
+    views.value = i < 0 ? [...views.value, view] : views.value.map((v, j) => (j === i ? view : v))
+    activeViewId.value = id
+    return view
+  }
+
+  function closeView(id: string): void {
+    const i = views.value.findIndex((v) => v.id === id)
+    if (i < 0) return
+    const next = views.value.filter((v) => v.id !== id)
+    views.value = next
+    if (activeViewId.value === id) activeViewId.value = next[Math.min(i, next.length - 1)]?.id ?? null
+  }
+
+  /** Shows a file tab (leaving any view tab in the background). */
+  function activateDocument(path: string): void {
+    activePath.value = path
+    activeViewId.value = null
   }
 
   function close(path: string): void {
@@ -273,6 +321,12 @@ export const useEditorStore = defineStore('editor', () => {
     documents,
     activePath,
     active,
+    views,
+    activeViewId,
+    activeView,
+    openView,
+    closeView,
+    activateDocument,
     analyses,
     activeAnalysis,
     dirtyPaths,

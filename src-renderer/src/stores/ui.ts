@@ -4,14 +4,14 @@ import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 
 export type ThemePreference = 'light' | 'dark' | 'system'
-export type Activity = 'explorer' | 'tests' | 'simulator' | 'plugins'
+export type Activity = 'explorer' | 'tests' | 'simulator' | 'runs' | 'load' | 'nlu' | 'quality' | 'server' | 'plugins'
 export type PanelTab = 'problems' | 'simulator' | 'results'
 /** What the graph colours: nothing, the last run's coverage, a selected test's path, or the simulator's path. */
 export type GraphOverlay = 'none' | 'coverage' | 'test' | 'simulator'
 export type EditorLayout = 'split' | 'editor' | 'graph'
 
 const STORAGE_KEY = 'flowbench.ui'
-const ACTIVITIES: readonly Activity[] = ['explorer', 'tests', 'simulator', 'plugins']
+export const ACTIVITIES: readonly Activity[] = ['explorer', 'tests', 'simulator', 'runs', 'load', 'nlu', 'quality', 'server', 'plugins']
 
 interface PersistedUi {
   theme: ThemePreference

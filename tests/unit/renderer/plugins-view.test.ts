@@ -257,12 +257,12 @@ describe('the Plugins view', () => {
 })
 
 describe('the activity bar', () => {
-  it('opens the Plugins view from its button and with Alt+4', async () => {
+  it('opens the Plugins view from its button and with Alt+9', async () => {
     pluginCore([HTTP, METRICS])
     wrapper = mount(WorkbenchLayout, { global: { stubs: { EditorArea: { template: '<div />' } } }, attachTo: document.body })
     await settle(30)
     expect(wrapper.find('[data-testid="plugins-view"]').exists()).toBe(false)
-    window.dispatchEvent(new KeyboardEvent('keydown', { key: '4', code: 'Digit4', altKey: true }))
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: '9', code: 'Digit9', altKey: true }))
     await settle(20)
     expect(wrapper.find('[data-testid="plugins-view"]').exists()).toBe(true)
     expect(wrapper.get('[data-testid="activity-plugins"]').attributes('aria-pressed')).toBe('true')
