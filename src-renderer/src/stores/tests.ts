@@ -91,8 +91,15 @@ export const useTestsStore = defineStore('tests', () => {
   let buffered: Array<{ file: string; test: TestCaseResult }> = []
   let flushTimer: ReturnType<typeof setTimeout> | null = null
 
+  /** The newest progress counts, shown at the next flush (a render per test would make the UI stutter). */
+  let latest: TestProgress | null = null
+
   function flushProgress(): void {
     flushTimer = null
+    if (latest) {
+      progress.value = latest
+      latest = null
+    }
     if (!buffered.length) return
     const next = new Map(results.value)
     const remaining = new Set(pending.value)
@@ -108,10 +115,13 @@ export const useTestsStore = defineStore('tests', () => {
 
   function onProgress(p: TestProgress): void {
     if (p.runId !== runId.value) return
-    progress.value = p
-    if (p.kind === 'test' && p.file && p.test) {
-      buffered.push({ file: p.file, test: p.test })
+    if (p.kind === 'test') {
+      latest = p
+      if (p.file && p.test) buffered.push({ file: p.file, test: p.test })
       flushTimer ??= setTimeout(flushProgress, 50)
+    } else {
+      latest = null
+      progress.value = p
     }
     if (p.kind === 'suite' && p.suite) {
       flushProgress()
