@@ -68,6 +68,6 @@ export function sortFindings<T extends { line: number; column: number }>(finding
   return findings.sort((a, b) => a.line - b.line || a.column - b.column)
 }
 
-export function toDocumentProblems(parsed: ParsedDocument, issues: readonly FlowIssue[]): DocumentProblem[] {
+export function asDocumentProblems(parsed: ParsedDocument, issues: readonly FlowIssue[]): DocumentProblem[] {
   return toFindings(parsed, issues).map((f) => ({ file: parsed.file, message: f.message, line: f.line, column: f.column, path: f.path || undefined }))
 }

@@ -11,7 +11,7 @@ import {
   type ParsedDocument,
 } from '../document/parse'
 import { checkTestSuiteSemantics } from './test-checks'
-import { toDocumentProblems } from './issues'
+import { asDocumentProblems } from './issues'
 import { flowLoadIssues, testSuiteSchemaIssues, type LoadFailureStage } from './validate'
 
 export { flowLoadIssues, flowSchemaIssues, testSuiteSchemaIssues, type LoadFailureStage } from './validate'
@@ -68,7 +68,7 @@ async function readOrThrow(absPath: string, file: string, ErrorClass: LoadErrorC
 /** Validates a parsed flow and returns it typed, or throws FlowLoadError listing every problem. */
 export function loadParsedFlow(parsed: ParsedDocument, file = parsed.file): LoadedFlow {
   const { issues, stage } = flowLoadIssues(parsed.value)
-  if (issues.length) throw new FlowLoadError(toDocumentProblems(parsed, issues), stage)
+  if (issues.length) throw new FlowLoadError(asDocumentProblems(parsed, issues), stage)
   normaliseVersion(parsed)
   return { file, document: parsed.value as FlowDocument, parsed }
 }
@@ -86,7 +86,7 @@ export function loadParsedTestSuite(parsed: ParsedDocument, file = parsed.file):
   const schema = testSuiteSchemaIssues(parsed.value)
   const semantic = checkTestSuiteSemantics(parsed.value)
   if (schema.length || semantic.length) {
-    throw new TestSuiteLoadError(toDocumentProblems(parsed, [...schema, ...semantic]), schema.length ? 'schema' : 'semantic')
+    throw new TestSuiteLoadError(asDocumentProblems(parsed, [...schema, ...semantic]), schema.length ? 'schema' : 'semantic')
   }
   return { file, document: parsed.value as TestSuiteDocument, parsed }
 }

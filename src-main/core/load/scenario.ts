@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path'
 import type { NluMock } from '../../common/test-schema'
 import { DocumentParseError, parseDocumentText, type DocumentProblem, type ParsedDocument, type PathSegment } from '../document/parse'
 import { compileFlow, FlowCompileError } from '../engine'
-import { issue, toDocumentProblems, type Anchor, type FlowIssue } from '../flow/issues'
+import { issue, asDocumentProblems, type Anchor, type FlowIssue } from '../flow/issues'
 import { FlowLoadError, TestSuiteLoadError, loadFlowFile, loadTestSuiteFile } from '../flow/load'
 import { planSuite } from '../runner/plan'
 import { parseDuration } from '../runner/duration'
@@ -731,7 +731,7 @@ export async function loadScenarioText(text: string, absPath: string, options: {
   const thresholds = readThresholds(p, doc.thresholds, { states, integrations })
 
   if (p.list.length || ctx.foreign.length) {
-    throw new ScenarioLoadError([...toDocumentProblems(parsed, p.list), ...ctx.foreign])
+    throw new ScenarioLoadError([...asDocumentProblems(parsed, p.list), ...ctx.foreign])
   }
 
   const warnings: string[] = []
