@@ -100,12 +100,27 @@ export const ActionSchema = Type.Object(
 )
 export type Action = Static<typeof ActionSchema>
 
+export const GenerateSchema = Type.Object(
+  {
+    generator: Type.String({ minLength: 1, ...doc('Name of a generator a plugin declares under flowbench.generators.') }),
+    prompt: Type.Optional(Type.String(doc('Template rendered against the context and handed to the generator.'))),
+    timeout_ms: Type.Optional(Type.Number({ minimum: 0, ...doc('Deadline of the whole reply; default 30000. On expiry the chunks so far are the reply and the turn has error generation_failed.') })),
+  },
+  { ...doc('A reply streamed by a plugin generator, sent after the messages of response_templates (if any).'), additionalProperties: false },
+)
+export type GenerateConfig = Static<typeof GenerateSchema>
+
 export const ResponseConfigSchema = Type.Object(
   {
-    response_templates: Type.Record(Type.String(), TemplateOrListSchema, doc('`default` plus optional variants; the first non-default key (declaration order) truthy in user_profile or variables is chosen.')),
+    // Optional in the schema so a state may only `generate`; the loader requires one of the two.
+    response_templates: Type.Optional(Type.Record(Type.String(), TemplateOrListSchema, doc('`default` plus optional variants; the first non-default key (declaration order) truthy in user_profile or variables is chosen. Required unless the state has `generate`.'))),
+    generate: Type.Optional(GenerateSchema),
     personalization: Type.Optional(Type.Unknown()),
   },
-  doc('Config of a `response` state.'),
+  {
+    ...doc('Config of a `response` state.'),
+    anyOf: [{ required: ['response_templates'] }, { required: ['generate'] }],
+  },
 )
 
 export const IntentConfigSchema = Type.Object(
@@ -195,7 +210,7 @@ export type EndConfig = Static<typeof EndConfigSchema>
 
 /** State types whose config has required keys, so the state must carry a `config`. */
 export const STATE_TYPES_REQUIRING_CONFIG: readonly StateType[] = STATE_TYPES.filter(
-  (t) => ((STATE_CONFIG_SCHEMAS[t] as { required?: string[] }).required ?? []).length > 0,
+  (t) => ((STATE_CONFIG_SCHEMAS[t] as { required?: string[] }).required ?? []).length > 0 || (STATE_CONFIG_SCHEMAS[t] as { anyOf?: unknown[] }).anyOf !== undefined,
 )
 
 /**
@@ -273,7 +288,18 @@ export const SettingsSchema = Type.Object({
   max_steps_per_turn: Type.Optional(Type.Integer({ minimum: 1, ...doc('Default 50.') })),
   nlu: Type.Optional(Type.String(doc('Plugin id of the NLU; default the built-in NLU.'))),
   session_ttl_seconds: Type.Optional(Type.Number({ minimum: 0 })),
-  memory: Type.Optional(Type.Object({ max_turns: Type.Optional(Type.Integer({ minimum: 1 })), token_budget: Type.Optional(Type.Integer({ minimum: 1 })) })),
+  memory: Type.Optional(
+    Type.Object(
+      {
+        max_turns: Type.Optional(Type.Integer({ minimum: 1, ...doc('Turns held verbatim; beyond it the older turns are compressed into a summary.') })),
+        token_budget: Type.Optional(Type.Integer({ minimum: 1, ...doc('Tokens (cl100k_base) the summary plus the verbatim turns may take.') })),
+        keep_recent: Type.Optional(Type.Integer({ minimum: 1, ...doc('Turns that stay verbatim when compressing; default ceil(max_turns / 2), 4 without max_turns.') })),
+        summary_max_tokens: Type.Optional(Type.Integer({ minimum: 1, ...doc('Tokens the summary may take; default half the token_budget, at most 256.') })),
+        summarizer: Type.Optional(Type.String({ minLength: 1, ...doc('Plugin id of the summariser (flowbench.summarizers); default the built-in extractive one.') })),
+      },
+      doc('Context memory: docs/engine.md "Context memory".'),
+    ),
+  ),
 })
 export type FlowSettings = Static<typeof SettingsSchema>
 

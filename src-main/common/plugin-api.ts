@@ -79,9 +79,70 @@ export interface NluHandler {
   classify(text: string, ctx: NluContext): Promise<NluResult>
 }
 
+/** One turn entry a summariser compresses (the user's message or a bot reply). */
+export interface SummaryTurn {
+  turn: number
+  role: 'user' | 'bot'
+  text: string
+  /** On a user entry: the intent the turn classified (null: none, or not classified). */
+  intent?: string | null
+  /** On a user entry: the conversation's slots after that turn. */
+  slots?: Record<string, unknown>
+}
+
+export interface SummarizeOptions {
+  /** The summary so far (of even older turns); fold it into the new one. */
+  previousSummary: string | null
+  /** Tokens the summary may take; a longer one is cut to this many tokens. */
+  tokenBudget: number
+}
+
+export interface SummarizerContext {
+  signal: AbortSignal
+  log: PluginLog
+  conversationId: string
+  /** Counts tokens the way the engine does (gpt-tokenizer, cl100k_base). */
+  countTokens(text: string): number
+}
+
+/** Compresses a conversation's older turns into a summary (`settings.memory.summarizer` names it). */
+export interface SummarizerHandler {
+  summarize(turns: SummaryTurn[], options: SummarizeOptions, ctx: SummarizerContext): Promise<string> | string
+}
+
+/** What a response state's `generate` asks of a generator. */
+export interface GenerateRequest {
+  /** The response state generating the reply. */
+  state: string
+  /** The state's `generate.prompt`, rendered against the context. */
+  prompt: string
+  /** A read-only view of the conversation's context (slots, variables, profile, memory, ...). */
+  context: Record<string, unknown>
+}
+
+export interface GenerateContext {
+  /** Aborted when the generation times out or the run is cancelled: stop yielding. */
+  signal: AbortSignal
+  clock: PluginClock
+  log: PluginLog
+  generator: string
+  conversationId: string
+}
+
+/**
+ * Streams a reply: each yielded string is a chunk, shown as it arrives where the host can (the
+ * simulator, the bot server's SSE); the reply is their concatenation.
+ */
+export interface GeneratorHandler {
+  generate(req: GenerateRequest, ctx: GenerateContext): AsyncIterable<string>
+}
+
 export interface PluginDefinition {
   integrations?: Record<string, IntegrationHandler>
   nlu?: NluHandler
+  /** Generators by name, for response states whose `generate.generator` names them. */
+  generators?: Record<string, GeneratorHandler>
+  summarizer?: SummarizerHandler
 }
 
 /** Identity helper that gives plugin authors full typing. */
@@ -98,6 +159,10 @@ export interface PluginManifestField {
   integrations?: string[]
   /** Ids a flow's `settings.nlu` may name to use the entry's `nlu` export. */
   nlu?: string[]
+  /** Generator names the entry's `generators` export serves. */
+  generators?: string[]
+  /** Ids a flow's `settings.memory.summarizer` may name to use the entry's `summarizer` export. */
+  summarizers?: string[]
 }
 
 /** Where a plugin was found: shipped with Flowbench, in the workspace's `plugins/`, or in a configured folder. */
@@ -122,6 +187,10 @@ export interface PluginStatus {
   integrations: string[]
   /** Declared NLU ids. */
   nlu: string[]
+  /** Declared generator names (absent when none). */
+  generators?: string[]
+  /** Declared summariser ids (absent when none). */
+  summarizers?: string[]
   status: PluginState
   /** What is wrong, naming the plugin (status `error`), or why it does not run (`disabled`, `untrusted`). */
   error?: string
@@ -291,7 +360,7 @@ export interface ConformanceOptions {
 }
 
 export interface ConformanceCheck {
-  /** `plugin`, `integration "<id>"` or `nlu`. */
+  /** `plugin`, `integration "<id>"`, `nlu`, `generator "<name>"` or `summarizer`. */
   target: string
   check: string
   ok: boolean
@@ -412,14 +481,14 @@ export async function checkPluginConformance(plugin: unknown, options: Conforman
     record('plugin', 'definition', `the default export must be the object definePlugin() returns, got ${describeValue(plugin)}`)
     return report()
   }
-  const def = plugin as { integrations?: unknown; nlu?: unknown }
+  const def = plugin as { integrations?: unknown; nlu?: unknown; generators?: unknown; summarizer?: unknown }
   const integrations = def.integrations
   if (integrations !== undefined && (integrations === null || typeof integrations !== 'object' || Array.isArray(integrations))) {
     record('plugin', 'definition', `integrations must be an object of handlers keyed by integration id, got ${describeValue(integrations)}`)
     return report()
   }
-  if (integrations === undefined && def.nlu === undefined) {
-    record('plugin', 'definition', 'contributes nothing: export integrations and/or nlu')
+  if (integrations === undefined && def.nlu === undefined && def.generators === undefined && def.summarizer === undefined) {
+    record('plugin', 'definition', 'contributes nothing: export integrations, nlu, generators and/or a summarizer')
     return report()
   }
   record('plugin', 'definition', undefined)
@@ -525,7 +594,66 @@ export async function checkPluginConformance(plugin: unknown, options: Conforman
       record('nlu', 'honours an aborted signal', early.kind === 'hang' ? `called with an already aborted signal, it did not settle within ${graceMs} ms` : undefined)
     }
   }
+  await checkGenerators(def.generators, record, log, callTimeoutMs, graceMs)
+  if (def.summarizer !== undefined) await checkSummarizer(def.summarizer, record, log, callTimeoutMs)
   return report()
+}
+
+type Record3 = (target: string, check: string, problem: string | undefined, passed?: string) => void
+
+/** Generators: each yields strings for a sample prompt, and stops when its signal is already aborted. */
+async function checkGenerators(generators: unknown, record: Record3, log: PluginLog, callTimeoutMs: number, graceMs: number): Promise<void> {
+  if (generators === undefined) return
+  if (generators === null || typeof generators !== 'object' || Array.isArray(generators)) {
+    record('plugin', 'generators', `generators must be an object of generators keyed by name, got ${describeValue(generators)}`)
+    return
+  }
+  for (const [name, g] of Object.entries(generators as Record<string, unknown>)) {
+    const target = `generator "${name}"`
+    const h = g as Partial<GeneratorHandler> | null
+    if (h === null || typeof h !== 'object' || typeof h.generate !== 'function') {
+      record(target, 'handler', 'must be an object with an async *generate(req, ctx) method')
+      continue
+    }
+    record(target, 'handler', undefined)
+    const run = (signal: AbortSignal) => async (): Promise<string[]> => {
+      const chunks: string[] = []
+      const ctx: GenerateContext = { signal, clock: new ConformanceClock(false), log, generator: name, conversationId: 'conformance' }
+      const iterable = h.generate!.call(h, { state: 'conformance', prompt: 'hello there', context: {} }, ctx) as unknown
+      if (iterable === null || typeof iterable !== 'object' || typeof (iterable as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function') {
+        throw new Error('generate() must return an async iterable (write it as async *generate(req, ctx))')
+      }
+      for await (const chunk of iterable as AsyncIterable<unknown>) {
+        if (typeof chunk !== 'string') throw new Error(`yielded ${describeValue(chunk)}; every chunk must be a string`)
+        chunks.push(chunk)
+      }
+      return chunks
+    }
+    const got = await settleWithin(run(new AbortController().signal), callTimeoutMs)
+    if (got.kind === 'hang') record(target, 'streams', `did not finish within ${callTimeoutMs} ms`)
+    else if (got.kind === 'error') record(target, 'streams', errorMessage(got.error))
+    else record(target, 'streams', undefined, `${(got.value as string[]).length} chunks`)
+    const aborted = new AbortController()
+    aborted.abort(timeoutReason(0))
+    const early = await settleWithin(run(aborted.signal), graceMs)
+    record(target, 'honours an aborted signal', early.kind === 'hang' ? `called with an already aborted signal, it did not finish within ${graceMs} ms` : undefined)
+  }
+}
+
+/** A summariser answers a string for a sample turn. */
+async function checkSummarizer(summarizer: unknown, record: Record3, log: PluginLog, callTimeoutMs: number): Promise<void> {
+  const h = summarizer as Partial<SummarizerHandler> | null
+  if (h === null || typeof h !== 'object' || typeof h.summarize !== 'function') {
+    record('summarizer', 'handler', 'must be an object with a summarize(turns, options, ctx) method')
+    return
+  }
+  record('summarizer', 'handler', undefined)
+  const ctx: SummarizerContext = { signal: new AbortController().signal, log, conversationId: 'conformance', countTokens: (text) => Math.ceil(text.length / 4) }
+  const turns: SummaryTurn[] = [{ turn: 1, role: 'user', text: 'I need help with my order', intent: 'help', slots: {} }, { turn: 1, role: 'bot', text: 'Sure, what is the order number?' }]
+  const got = await settleWithin(() => h.summarize!.call(h, turns, { previousSummary: null, tokenBudget: 64 }, ctx), callTimeoutMs)
+  if (got.kind === 'hang') record('summarizer', 'summarizes', `did not settle within ${callTimeoutMs} ms`)
+  else if (got.kind === 'error') record('summarizer', 'summarizes', `rejected: ${errorMessage(got.error)}`)
+  else record('summarizer', 'summarizes', typeof got.value === 'string' ? undefined : `must answer a string, got ${describeValue(got.value)}`)
 }
 
 /** Like checkPluginConformance, but throws a ConformanceError listing the failed checks. */

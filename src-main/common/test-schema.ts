@@ -55,6 +55,19 @@ export const ExpectSchema = Type.Object(
     workflow: Type.Optional(Type.Object({ state: Type.Optional(Type.Unknown()), completed_tasks: Type.Optional(Type.Unknown()) })),
     ended: Type.Optional(Type.Boolean()),
     error: Type.Optional(Type.String(doc('The turn produced an error with this code.'))),
+    context: Type.Optional(
+      Type.Object(
+        {
+          token_count: Type.Optional(Type.Unknown(doc('A number matcher: tokens of the summary plus the verbatim turns.'))),
+          compression_applied: Type.Optional(Type.Unknown(doc('Whether older turns were compressed into the summary during this turn.'))),
+          compressions: Type.Optional(Type.Unknown(doc('A number matcher: compressions since the conversation started.'))),
+          summarised_turns: Type.Optional(Type.Unknown(doc('A number matcher: turns the summary covers.'))),
+          summary: Type.Optional(Type.Unknown(doc('A text matcher on the summary (null before the first compression).'))),
+          turns: Type.Optional(Type.Unknown(doc('A number matcher: turns held verbatim.'))),
+        },
+        { ...doc('The context memory after the turn (the flow needs settings.memory).'), additionalProperties: false },
+      ),
+    ),
   },
   { ...doc('What the turn must have produced.'), additionalProperties: false },
 )

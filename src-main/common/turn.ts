@@ -2,7 +2,7 @@
 
 export const TURN_ERROR_CODES = [
   'no_transition', 'loop_detected', 'conversation_ended', 'integration_failed',
-  'nlu_failed', 'no_pending_approval', 'invalid_event',
+  'nlu_failed', 'no_pending_approval', 'invalid_event', 'generation_failed',
 ] as const
 export type TurnErrorCode = (typeof TURN_ERROR_CODES)[number]
 
@@ -14,7 +14,53 @@ export type ConversationEvent =
   | { type: 'reject' }
   | { type: 'timeout' }
 
-export interface Reply { text: string; state: string }
+export interface Reply {
+  text: string
+  state: string
+  /** Set on a reply a streaming generator produced: how many chunks it arrived in. */
+  chunks?: number
+}
+
+/** One verbatim entry of a conversation's context memory. */
+export interface MemoryEntry { turn: number; role: 'user' | 'bot'; text: string }
+
+/**
+ * A conversation's context memory (`settings.memory`, docs/engine.md "Context memory"): the
+ * recent turns verbatim, the summary of the older ones, and the token count of both.
+ */
+export interface ContextMemory {
+  /** The most recent turns, verbatim, oldest first. */
+  turns: MemoryEntry[]
+  /** The summary of the turns compressed so far; null before the first compression. */
+  summary: string | null
+  /** Tokens of the summary plus the verbatim turns (gpt-tokenizer, cl100k_base). */
+  token_count: number
+  /** Whether older turns were compressed into the summary during the last turn. */
+  compression_applied: boolean
+  /** How many compressions ran since the conversation started (or last expired). */
+  compressions: number
+  /** How many turns the summary covers. */
+  summarised_turns: number
+}
+
+/** The memory a turn result carries: the context memory plus the limits it is held to. */
+export interface MemorySnapshot extends ContextMemory {
+  max_turns: number | null
+  token_budget: number | null
+  /** Turns that always stay verbatim when compressing. */
+  keep_recent: number
+  /** The summariser used: `built-in`, or the plugin id that `settings.memory.summarizer` names. */
+  summarizer: string
+}
+
+/** A piece of a streamed reply, reported as it arrives (Conversation.send's `onChunk`). */
+export interface ReplyChunk {
+  /** Counted from 0 within the turn. */
+  index: number
+  /** The state whose reply it belongs to. */
+  state: string
+  text: string
+}
 export interface TurnError { code: TurnErrorCode; message: string; state: string }
 export interface TurnWarning { code: string; message: string; state?: string }
 
@@ -72,6 +118,8 @@ export interface TurnResult {
   ended: boolean
   expired?: boolean
   handoff?: { queue?: string }
+  /** The context memory after the turn; only when the flow sets `settings.memory`. */
+  memory?: MemorySnapshot
   errors: TurnError[]
   warnings: TurnWarning[]
   duration_us: number

@@ -9,6 +9,7 @@ import { compileEntities, type EntityMatcher } from './entities'
 import { compilePattern } from './pattern'
 import { FlowCompileError, FlowIssue, type IssuePath } from './issue'
 import { isRecord } from '../../common/record'
+import { memorySettings, type MemorySettings } from './memory'
 
 export interface CompiledTransition {
   /** Position in the state's `transitions` as declared. */
@@ -57,6 +58,16 @@ export interface CompiledTask {
   readonly timeoutMs: number | undefined
 }
 
+/** A response state's `generate`: which generator, the prompt template, the reply's deadline. */
+export interface CompiledGenerate {
+  readonly generator: string
+  readonly prompt: CompiledTemplate
+  readonly timeoutMs: number
+}
+
+/** Default deadline of a generated reply. */
+export const GENERATE_TIMEOUT_MS = 30_000
+
 /** One state, with every type's fields present (null/empty when not applicable) so all states share one shape. */
 export interface CompiledState {
   readonly name: string
@@ -70,6 +81,8 @@ export interface CompiledState {
   // response, end
   readonly variants: readonly ResponseVariant[]
   readonly defaultMessages: readonly CompiledTemplate[] | null
+  /** response: the streamed reply its `generate` asks for, after its templates' messages. */
+  readonly generate: CompiledGenerate | null
   // intent
   readonly candidates: IntentCandidates | null
   readonly threshold: number
@@ -104,7 +117,8 @@ export interface CompiledFlow {
   readonly maxSteps: number
   /** session_ttl_seconds in ms, or null. */
   readonly ttlMs: number | null
-  readonly memory: { readonly maxTurns: number; readonly tokenBudget: number } | null
+  /** `settings.memory`, or null: then the engine keeps no memory at all. */
+  readonly memory: MemorySettings | null
   readonly nlu: IntentModel
   readonly entities: readonly EntityMatcher[]
   readonly entityNames: ReadonlySet<string>
@@ -189,6 +203,7 @@ function blankState(name: string, type: StateType, threshold: number): StateDraf
     actions: [],
     variants: [],
     defaultMessages: null,
+    generate: null,
     candidates: null,
     threshold,
     requiredSlots: [],
@@ -282,6 +297,16 @@ function compileVariants(s: StateDraft, responseTemplates: unknown, path: IssueP
     else variants.push({ name: key, messages })
   }
   s.variants = variants
+}
+
+function compileGenerate(g: unknown, path: IssuePath): CompiledGenerate {
+  if (!isRecord(g)) throw new FlowIssue(path, 'generate must be {generator, prompt?, timeout_ms?}')
+  const generator = g['generator']
+  if (typeof generator !== 'string' || generator === '') throw new FlowIssue([...path, 'generator'], 'generate needs the name of a generator (a plugin declares it under flowbench.generators)')
+  const prompt = g['prompt'] ?? ''
+  if (typeof prompt !== 'string') throw new FlowIssue([...path, 'prompt'], 'generate.prompt must be a template string')
+  const timeout = optionalNumber(g['timeout_ms'], [...path, 'timeout_ms'], 'timeout_ms')
+  return { generator, prompt: compileTemplate(prompt), timeoutMs: timeout === undefined || timeout === 0 ? GENERATE_TIMEOUT_MS : timeout }
 }
 
 function compileTasks(tasks: unknown, path: IssuePath): CompiledTask[] {
@@ -385,7 +410,8 @@ function compileState(name: string, raw: unknown, doc: FlowDocument, nlu: Intent
   guard(() => {
     switch (s.type) {
       case 'response':
-        if (!isRecord(config['response_templates'])) throw new FlowIssue([...cpath, 'response_templates'], 'a response state needs response_templates')
+        if (config['generate'] !== undefined && config['generate'] !== null) s.generate = compileGenerate(config['generate'], [...cpath, 'generate'])
+        if (s.generate === null && !isRecord(config['response_templates'])) throw new FlowIssue([...cpath, 'response_templates'], 'a response state needs response_templates')
         compileVariants(s, config['response_templates'], [...cpath, 'response_templates'])
         break
       case 'end':
@@ -483,12 +509,7 @@ export function compileFlow(doc: FlowDocument): CompiledFlow {
   const threshold = typeof settings.confidence_threshold === 'number' ? settings.confidence_threshold : 0.7
   const maxSteps = typeof settings.max_steps_per_turn === 'number' && settings.max_steps_per_turn >= 1 ? Math.floor(settings.max_steps_per_turn) : 50
   const ttl = typeof settings.session_ttl_seconds === 'number' && settings.session_ttl_seconds > 0 ? settings.session_ttl_seconds * 1000 : null
-  const memory = isRecord(settings.memory)
-    ? {
-        maxTurns: typeof settings.memory.max_turns === 'number' ? settings.memory.max_turns : Infinity,
-        tokenBudget: typeof settings.memory.token_budget === 'number' ? settings.memory.token_budget : Infinity,
-      }
-    : null
+  const memory = isRecord(settings.memory) ? memorySettings(settings.memory) : null
 
   let nlu = new IntentModel(undefined)
   try {

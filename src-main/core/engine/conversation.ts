@@ -1,7 +1,7 @@
 // One conversation: its context and the execution of its turns (spec "Execution"). The turn
 // is the hot path: states run synchronously, and a turn only becomes asynchronous when an
 // integration, an NLU plugin or a real wait is involved.
-import type { ConversationEvent, IntegrationCall, IntegrationResultRecord, Reply, TurnError, TurnErrorCode, TurnResult, TurnWarning, WorkflowRunState, WorkflowStatus } from '../../common/turn'
+import type { ContextMemory, ConversationEvent, IntegrationCall, IntegrationResultRecord, MemoryEntry, Reply, ReplyChunk, TurnError, TurnErrorCode, TurnResult, TurnWarning, WorkflowRunState, WorkflowStatus } from '../../common/turn'
 import type { IntegrationRequest, NluContext, NluResult, PluginLog } from '../../common/plugin-api'
 import type { CompiledFlow, CompiledState, CompiledTransition, CompiledTask } from './compile'
 import type { IntentCandidates } from './nlu'
@@ -16,6 +16,8 @@ import {
 import { callIntegration, type BreakerRegistry, type CallOutcome, type CircuitBreakerConfig, type IntegrationProvider, type ResilienceConfig } from './resilience'
 import { FakeClock, isAdvanceable, type Clock } from './clock'
 import { SeededRandom, hashString } from './random'
+import { ConversationMemory, type SummarizerProvider } from './memory'
+import { streamGeneration, type GeneratorProvider } from './generate-stream'
 
 /** An NLU plugin or a test's snapshot NLU. `null` means "use the built-in NLU for this input". */
 export interface NluProvider {
@@ -35,6 +37,16 @@ export interface ConversationInit {
   integrations?: IntegrationProvider
   nlu?: NluProvider
   breakers?: BreakerRegistry
+  /** Generators for response states' `generate` (plugins, or a host's own). */
+  generators?: GeneratorProvider
+  /** Summarisers a flow's `settings.memory.summarizer` may name. */
+  summarizer?: SummarizerProvider
+}
+
+/** Options of one turn. */
+export interface TurnOptions {
+  /** Called with each chunk of a streamed reply as it arrives (only replies a generator streams). */
+  onChunk?: (chunk: ReplyChunk) => void
 }
 
 /** What every conversation of an engine shares (built once by the Engine). */
@@ -47,6 +59,8 @@ export interface ConversationRuntime {
   readonly log: PluginLog
   readonly resilience: ResilienceConfig
   readonly nluTimeoutMs: number
+  readonly generators: GeneratorProvider | undefined
+  readonly summarizer: SummarizerProvider | undefined
   /**
    * Resolved resilience settings per calling state or task, for conversations that use the
    * engine's own provider (a plugin's defaults are read once per engine).
@@ -56,11 +70,7 @@ export interface ConversationRuntime {
   nextId(): string
 }
 
-export interface HistoryEntry {
-  turn: number
-  role: 'user' | 'bot'
-  text: string
-}
+export type HistoryEntry = MemoryEntry
 
 /** A snapshot of the conversation's context (the values templates and conditions read). */
 export interface ConversationContext {
@@ -81,8 +91,10 @@ export interface ConversationContext {
   state: string
   ended: boolean
   handoff: { queue?: string } | undefined
-  /** The last exchanges, kept when the flow sets `settings.memory`. */
+  /** The verbatim turns of the context memory (the same entries as `memory.turns`). */
   history: readonly HistoryEntry[] | undefined
+  /** The context memory; undefined when the flow has no `settings.memory`. */
+  memory: ContextMemory | undefined
 }
 
 interface Checkpoint {
@@ -96,6 +108,7 @@ interface QueuedTurn {
   op: number
   event: ConversationEvent | null
   ms: number
+  onChunk: ((chunk: ReplyChunk) => void) | undefined
   resolve: (r: TurnResult) => void
   reject: (e: unknown) => void
 }
@@ -191,7 +204,9 @@ export class Conversation implements TemplateScope {
   private promptedSlot: string | null = null
   private attempts = 0
   private handoffInfo: { queue?: string } | undefined = undefined
-  private history: HistoryEntry[] | null = null
+  private memory: ConversationMemory | null = null
+  /** Generators and summarisers this conversation's init gave (null: the engine's). One field, as idle conversations are many. */
+  private readonly extensions: { generators: GeneratorProvider | undefined; summarizer: SummarizerProvider | undefined } | null
   private random: SeededRandom | null = null
   private busy = false
   private queue: QueuedTurn[] | null = null
@@ -220,6 +235,8 @@ export class Conversation implements TemplateScope {
   private tHandoff: { queue?: string } | undefined = undefined
   /** The state whose timeout this turn fires (only on a timeout turn). */
   private tTimeoutState: CompiledState | null = null
+  /** The turn's chunk listener and how many chunks it heard (only while a turn with a listener runs). */
+  private tStream: { onChunk: (chunk: ReplyChunk) => void; count: number } | null = null
 
   constructor(rt: ConversationRuntime, init: ConversationInit = {}) {
     this.rt = rt
@@ -231,6 +248,10 @@ export class Conversation implements TemplateScope {
     this.provider = init.integrations ?? rt.integrations
     this.nluProvider = init.nlu ?? rt.nlu
     this.breakers = init.breakers ?? rt.breakers
+    this.extensions = init.generators !== undefined || init.summarizer !== undefined
+      ? { generators: init.generators ?? rt.generators, summarizer: init.summarizer ?? rt.summarizer }
+      : null
+    if (this.flow.memory !== null) this.memory = new ConversationMemory(this.flow.memory)
     this.userId = init.user_id
     this.tenantId = init.tenant_id
     this.profile = init.user_profile ?? EMPTY
@@ -249,13 +270,16 @@ export class Conversation implements TemplateScope {
   }
 
   /** Enters initial_state with no input (turn 0). */
-  start(): Promise<TurnResult> {
-    return this.schedule(OP_START, null, 0)
+  start(options?: TurnOptions): Promise<TurnResult> {
+    return this.schedule(OP_START, null, 0, options?.onChunk)
   }
 
-  /** Delivers `message`, `approve` or `reject`. Turns of one conversation run one at a time, in call order. */
-  send(event: ConversationEvent): Promise<TurnResult> {
-    return this.schedule(OP_SEND, event, 0)
+  /**
+   * Delivers `message`, `approve` or `reject`. Turns of one conversation run one at a time, in
+   * call order. `onChunk` hears each chunk of a reply a generator streams, as it arrives.
+   */
+  send(event: ConversationEvent, options?: TurnOptions): Promise<TurnResult> {
+    return this.schedule(OP_SEND, event, 0, options?.onChunk)
   }
 
   /**
@@ -264,7 +288,7 @@ export class Conversation implements TemplateScope {
    * not fired since the state was entered. Otherwise the turn is empty.
    */
   wait(ms: number): Promise<TurnResult> {
-    return this.schedule(OP_WAIT, null, ms)
+    return this.schedule(OP_WAIT, null, ms, undefined)
   }
 
   context(): Readonly<ConversationContext> {
@@ -286,25 +310,32 @@ export class Conversation implements TemplateScope {
       state: this.cur.name,
       ended: this.endedFlag,
       handoff: this.handoffInfo,
-      history: this.history === null ? undefined : [...this.history],
+      ...this.memoryView(),
     }
+  }
+
+  private memoryView(): Pick<ConversationContext, 'history' | 'memory'> {
+    if (this.memory === null) return { history: undefined, memory: undefined }
+    const memory = this.memory.context()
+    return { history: memory.turns, memory }
   }
 
   // ---- scheduling ---------------------------------------------------------------------
 
-  private schedule(op: number, event: ConversationEvent | null, ms: number): Promise<TurnResult> {
+  private schedule(op: number, event: ConversationEvent | null, ms: number, onChunk: ((chunk: ReplyChunk) => void) | undefined): Promise<TurnResult> {
     if (this.busy) {
       return new Promise<TurnResult>((resolve, reject) => {
-        ;(this.queue ??= []).push({ op, event, ms, resolve, reject })
+        ;(this.queue ??= []).push({ op, event, ms, onChunk, resolve, reject })
       })
     }
     this.busy = true
-    return this.run(op, event, ms)
+    return this.run(op, event, ms, onChunk)
   }
 
-  private async run(op: number, event: ConversationEvent | null, ms: number): Promise<TurnResult> {
+  private async run(op: number, event: ConversationEvent | null, ms: number, onChunk: ((chunk: ReplyChunk) => void) | undefined): Promise<TurnResult> {
     this.fake?.turnStarted()
     try {
+      this.tStream = onChunk === undefined ? null : { onChunk, count: 0 }
       const r = this.turn(op, event, ms)
       return r instanceof Promise ? await r : r
     } finally {
@@ -318,7 +349,7 @@ export class Conversation implements TemplateScope {
   }
 
   private runQueued(next: QueuedTurn): void {
-    this.run(next.op, next.event, next.ms).then(next.resolve, next.reject)
+    this.run(next.op, next.event, next.ms, next.onChunk).then(next.resolve, next.reject)
   }
 
   // ---- turns --------------------------------------------------------------------------
@@ -456,7 +487,7 @@ export class Conversation implements TemplateScope {
     this.lastWorkflow = null
     this.conditionResult = null
     this.handoffInfo = undefined
-    this.history = null
+    this.memory?.clear()
     this.endedFlag = false
   }
 
@@ -464,12 +495,23 @@ export class Conversation implements TemplateScope {
     return p === undefined ? this.finish(t0) : p.then(() => this.finish(t0))
   }
 
-  private finish(t0: number): TurnResult {
+  private finish(t0: number): TurnResult | Promise<TurnResult> {
     this.slotsShared = true
     this.varsShared = true
+    if (this.memory !== null) {
+      const pending = this.memory.record(
+        { turn: this.turnNo, input: this.tInput, intent: this.tIntent, slots: this.slots, replies: this.tReplies },
+        { summarizer: this.extensions ? this.extensions.summarizer : this.rt.summarizer, clock: this.clock, log: this.rt.log, conversationId: this.id, timeoutMs: this.rt.nluTimeoutMs },
+        (w) => this.warn(w.code, w.message),
+      )
+      if (pending !== undefined) return pending.then(() => this.result(t0))
+    }
+    return this.result(t0)
+  }
+
+  private result(t0: number): TurnResult {
     const wf = this.workflowStatus()
-    if (this.flow.memory !== null) this.remember()
-    return {
+    const r: TurnResult = {
       conversation_id: this.id,
       turn: this.turnNo,
       event: this.tEventName,
@@ -493,26 +535,8 @@ export class Conversation implements TemplateScope {
       warnings: this.tWarnings,
       duration_us: Math.round((perf.now() - t0) * 1000),
     }
-  }
-
-  private remember(): void {
-    const mem = this.flow.memory!
-    const h = (this.history ??= [])
-    if (this.tInput !== null) h.push({ turn: this.turnNo, role: 'user', text: this.tInput })
-    for (const r of this.tReplies) h.push({ turn: this.turnNo, role: 'bot', text: r.text })
-    // Keep the last max_turns turns, then drop the oldest entries until the rough token count
-    // (4 characters a token) fits token_budget.
-    if (h.length > 0 && Number.isFinite(mem.maxTurns)) {
-      const oldestKept = this.turnNo - mem.maxTurns + 1
-      let drop = 0
-      while (drop < h.length && h[drop]!.turn < oldestKept) drop++
-      if (drop > 0) h.splice(0, drop)
-    }
-    if (Number.isFinite(mem.tokenBudget)) {
-      let tokens = 0
-      for (const e of h) tokens += Math.ceil(e.text.length / 4)
-      while (h.length > 0 && tokens > mem.tokenBudget) tokens -= Math.ceil(h.shift()!.text.length / 4)
-    }
+    if (this.memory !== null) r.memory = this.memory.snapshot()
+    return r
   }
 
   private missingSlots(): string[] {
@@ -604,6 +628,7 @@ export class Conversation implements TemplateScope {
       case 'response':
         if (!entering) return this.pick(st, false)
         this.sendVariant(st)
+        if (st.generate !== null) return this.generateStep(st)
         if (st.actions.length > 0 && this.runActions(st)) return null
         if (st.hasAlways) return this.pick(st, false)
         if (st.transitions.length === 0) this.endedFlag = true
@@ -623,6 +648,51 @@ export class Conversation implements TemplateScope {
         if (st.actions.length > 0) this.runActions(st)
         this.endedFlag = true
         return null
+    }
+  }
+
+  /** A response state's streamed reply, then what entering a response state does after its messages. */
+  private async generateStep(st: CompiledState): Promise<CompiledTransition | null> {
+    const g = st.generate!
+    const stream = this.tStream
+    const out = await streamGeneration({
+      provider: this.extensions ? this.extensions.generators : this.rt.generators,
+      name: g.generator,
+      request: { state: st.name, prompt: render(g.prompt, this), context: this.generateContext() },
+      timeoutMs: g.timeoutMs,
+      clock: this.clock,
+      log: this.rt.log,
+      conversationId: this.id,
+      onChunk: (text) => {
+        if (stream !== null) stream.onChunk({ index: stream.count++, state: st.name, text })
+      },
+    })
+    if (out.chunks > 0) this.tReplies.push({ text: out.text, state: st.name, chunks: out.chunks })
+    if (out.error !== undefined) this.fail('generation_failed', out.error.message)
+    if (st.actions.length > 0 && this.runActions(st)) return null
+    if (st.hasAlways) {
+      const r = this.pick(st, false)
+      return r instanceof Promise ? await r : r
+    }
+    if (st.transitions.length === 0) this.endedFlag = true
+    return null
+  }
+
+  /** What a generator sees of the context (plain copies: it must not change the conversation). */
+  private generateContext(): Record<string, unknown> {
+    const c = this.context()
+    return {
+      conversation_id: c.conversation_id,
+      user_id: c.user_id,
+      tenant_id: c.tenant_id,
+      user_profile: { ...c.user_profile },
+      slots: c.slots,
+      variables: c.variables,
+      input: c.input,
+      intent: c.intent,
+      entities: { ...c.entities },
+      turn: c.turn,
+      ...(c.memory !== undefined ? { memory: c.memory } : {}),
     }
   }
 

@@ -4,6 +4,8 @@ import type { CompiledFlow } from './compile'
 import { Conversation, type ConversationInit, type ConversationRuntime, type NluProvider } from './conversation'
 import { BreakerRegistry, RESILIENCE_DEFAULTS, type IntegrationProvider, type ResilienceConfig } from './resilience'
 import { RealClock, type Clock } from './clock'
+import type { GeneratorProvider } from './generate-stream'
+import type { SummarizerProvider } from './memory'
 
 export interface EngineOptions {
   /** Integrations (plugins or test mocks); without one every integration fails with `no_provider`. */
@@ -19,8 +21,12 @@ export interface EngineOptions {
   log?: PluginLog
   /** Engine-level resilience defaults (the last in the precedence chain). */
   resilience?: Partial<ResilienceConfig>
-  /** Timeout of an NLU plugin call. Default 10 000 ms. */
+  /** Timeout of an NLU plugin call (and of a plugin summariser). Default 10 000 ms. */
   nlu_timeout_ms?: number
+  /** Generators for response states' `generate` (a conversation may bring its own). */
+  generators?: GeneratorProvider
+  /** Summarisers `settings.memory.summarizer` may name. */
+  summarizer?: SummarizerProvider
 }
 
 const SILENT: PluginLog = Object.freeze({
@@ -51,6 +57,8 @@ export class Engine {
       log: opts.log ?? SILENT,
       resilience: Object.freeze(resilience),
       nluTimeoutMs: opts.nlu_timeout_ms ?? 10_000,
+      generators: opts.generators,
+      summarizer: opts.summarizer,
       resilienceCache: new Map(),
       clock: opts.clock ?? WALL_CLOCK,
       // Ids count per engine, so two runs of the same script get the same ids (determinism).

@@ -16,7 +16,11 @@ export type { Clock } from './clock'
 export { Engine } from './engine'
 export type { EngineOptions } from './engine'
 export { Conversation } from './conversation'
-export type { ConversationInit, ConversationContext, NluProvider, HistoryEntry } from './conversation'
+export type { ConversationInit, ConversationContext, NluProvider, HistoryEntry, TurnOptions } from './conversation'
+export { ConversationMemory, countTokens, loadTokenizer, MEMORY_ENCODING } from './memory'
+export type { MemorySettings, SummarizerProvider } from './memory'
+export { streamGeneration } from './generate-stream'
+export type { GeneratorProvider, StreamOutcome } from './generate-stream'
 export {
   BreakerRegistry, CircuitBreaker, IntegrationError, INTEGRATION_ERROR_CODES, RESILIENCE_DEFAULTS, backoffDelay, callIntegration,
 } from './resilience'

@@ -4,13 +4,15 @@
 import { statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
-import { checkResilienceDefaults, type IntegrationHandler, type NluHandler, type ResilienceDefaults } from '../../common/plugin-api'
+import { checkResilienceDefaults, type GeneratorHandler, type IntegrationHandler, type NluHandler, type ResilienceDefaults, type SummarizerHandler } from '../../common/plugin-api'
 import type { PluginManifest } from './manifest'
 
 /** What a loaded plugin serves: only what its manifest declares, with validated defaults. */
 export interface PluginExports {
   integrations: Map<string, { handler: IntegrationHandler; defaults: ResilienceDefaults | undefined }>
   nlu: NluHandler | undefined
+  generators: Map<string, GeneratorHandler>
+  summarizer: SummarizerHandler | undefined
   warnings: string[]
 }
 
@@ -65,8 +67,9 @@ function definitionOf(mod: Record<string, unknown>): Record<string, unknown> | u
   if (def !== null && typeof def === 'object' && (def as { __esModule?: unknown }).__esModule === true && 'default' in def) {
     def = (def as { default: unknown }).default
   }
-  if (def !== null && typeof def === 'object' && ('integrations' in def || 'nlu' in def)) return def as Record<string, unknown>
-  if ('integrations' in mod || 'nlu' in mod) return { integrations: mod['integrations'], nlu: mod['nlu'] }
+  const parts = ['integrations', 'nlu', 'generators', 'summarizer']
+  if (def !== null && typeof def === 'object' && parts.some((k) => k in def)) return def as Record<string, unknown>
+  if (parts.some((k) => k in mod)) return { integrations: mod['integrations'], nlu: mod['nlu'], generators: mod['generators'], summarizer: mod['summarizer'] }
   return undefined
 }
 
@@ -121,5 +124,31 @@ export async function loadPluginEntry(manifest: PluginManifest, importTimeoutMs:
   } else if (exportedNlu !== undefined && exportedNlu !== null) {
     warnings.push('exports an nlu, which package.json does not declare under flowbench.nlu, so it is not used')
   }
-  return { ok: true, exports: { integrations, nlu, warnings } }
+  const generators = new Map<string, GeneratorHandler>()
+  const exportedGenerators = def['generators']
+  if (exportedGenerators !== undefined && (exportedGenerators === null || typeof exportedGenerators !== 'object' || Array.isArray(exportedGenerators))) {
+    return { ok: false, problem: `${who}: the entry's "generators" export must be an object of generators keyed by name` }
+  }
+  const genTable = (exportedGenerators ?? {}) as Record<string, unknown>
+  for (const name of manifest.generators) {
+    const g = Object.prototype.hasOwnProperty.call(genTable, name) ? (genTable[name] as Partial<GeneratorHandler> | null) : undefined
+    if (g === undefined || g === null || typeof g !== 'object' || typeof g.generate !== 'function') {
+      return { ok: false, problem: `${who}: package.json declares generator "${name}" but the entry ${manifest.entryName} exports no generators.${name} with a generate(req, ctx) async generator` }
+    }
+    generators.set(name, g as GeneratorHandler)
+  }
+  for (const name of Object.keys(genTable)) {
+    if (!manifest.generators.includes(name)) warnings.push(`exports generator "${name}", which package.json does not declare under flowbench.generators, so it is not used`)
+  }
+  let summarizer: SummarizerHandler | undefined
+  const exportedSummarizer = def['summarizer'] as Partial<SummarizerHandler> | null | undefined
+  if (manifest.summarizers.length > 0) {
+    if (exportedSummarizer === null || typeof exportedSummarizer !== 'object' || typeof exportedSummarizer.summarize !== 'function') {
+      return { ok: false, problem: `${who}: package.json declares summarizers ${manifest.summarizers.map((n) => `"${n}"`).join(', ')} but the entry ${manifest.entryName} exports no summarizer with a summarize(turns, options, ctx) function` }
+    }
+    summarizer = exportedSummarizer as SummarizerHandler
+  } else if (exportedSummarizer !== undefined && exportedSummarizer !== null) {
+    warnings.push('exports a summarizer, which package.json does not declare under flowbench.summarizers, so it is not used')
+  }
+  return { ok: true, exports: { integrations, nlu, generators, summarizer, warnings } }
 }

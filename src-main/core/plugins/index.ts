@@ -5,9 +5,10 @@ import type { PluginSource, PluginState, PluginStatus } from '../../common/plugi
 import { discoverPluginFolders } from './discover'
 import { loadPluginEntry } from './entry'
 import { readPluginManifest, type PluginManifest } from './manifest'
-import { PluginIntegrations, PluginNlu, shortName, type GuardOptions, type RoutablePlugin, type ServedIntegration, type ServedNlu } from './provider'
+import type { GeneratorHandler, SummarizerHandler } from '../../common/plugin-api'
+import { PluginGenerators, PluginIntegrations, PluginNlu, PluginSummarizers, shortName, type GuardOptions, type RoutablePlugin, type Served, type ServedIntegration, type ServedNlu } from './provider'
 
-export { PluginIntegrations, PluginNlu, shortName, withMocks } from './provider'
+export { PluginGenerators, PluginIntegrations, PluginNlu, PluginSummarizers, shortName, withMocks } from './provider'
 export type { GuardOptions, NluProviderLike } from './provider'
 export { readPluginManifest } from './manifest'
 export type { PluginManifest } from './manifest'
@@ -54,6 +55,10 @@ export interface PluginSet {
   integrations: PluginIntegrations
   /** NLU plugins by id; a flow that names one in `settings.nlu` uses `nlu.select(id)`, any other the built-in NLU. */
   nlu: PluginNlu
+  /** Generators by name, for response states' `generate` (the engine's GeneratorProvider). */
+  generators: PluginGenerators
+  /** Summarisers by id, for `settings.memory.summarizer` (the engine's SummarizerProvider). */
+  summarizers: PluginSummarizers
   /** Every discovered plugin, loaded or not: built-in, then extra folders, then the workspace. */
   plugins: PluginStatus[]
 }
@@ -112,6 +117,8 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginSe
       dir: c.dir,
       integrations: m.integrations,
       nlu: m.nlu,
+      ...(m.generators.length ? { generators: m.generators } : {}),
+      ...(m.summarizers.length ? { summarizers: m.summarizers } : {}),
       status: 'loaded',
       ...(m.description !== undefined ? { description: m.description } : {}),
       ...(m.warnings.length ? { warnings: [...m.warnings] } : {}),
@@ -159,6 +166,10 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginSe
   const routable = new Map<string, RoutablePlugin>()
   const nluServed = new Map<string, ServedNlu>()
   const nluReasons = new Map<string, string>()
+  const genServed = new Map<string, Served<GeneratorHandler>>()
+  const genReasons = new Map<string, string>()
+  const sumServed = new Map<string, Served<SummarizerHandler>>()
+  const sumReasons = new Map<string, string>()
   for (const { e, i } of order) {
     const exports = loaded[i]
     const s = e.status
@@ -168,7 +179,17 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginSe
       for (const id of s.nlu) if (!nluReasons.has(id)) nluReasons.set(id, why)
       if (!reasons.has(s.name)) reasons.set(s.name, why)
       if (s.nlu.length && !nluReasons.has(s.name)) nluReasons.set(s.name, why)
+      for (const name of s.generators ?? []) if (!genReasons.has(name)) genReasons.set(name, `generator "${name}" cannot run: ${why}`)
+      for (const id of s.summarizers ?? []) if (!sumReasons.has(id)) sumReasons.set(id, `summarizer "${id}" cannot run: ${why}`)
       continue
+    }
+    for (const [name, handler] of exports.generators) {
+      if (genServed.has(name)) s.warnings = [...(s.warnings ?? []), `generator "${name}" is also served by plugin "${genServed.get(name)!.plugin}", which takes precedence`]
+      else genServed.set(name, { plugin: s.name, handler })
+    }
+    if (exports.summarizer) {
+      const target = { plugin: s.name, handler: exports.summarizer }
+      for (const id of [...(s.summarizers ?? []), s.name, shortName(s.name)]) if (!sumServed.has(id)) sumServed.set(id, target)
     }
     if (!routable.has(s.name)) routable.set(s.name, { name: s.name, integrations: s.integrations })
     for (const [id, { handler, defaults }] of exports.integrations) {
@@ -186,6 +207,8 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginSe
   }
   for (const id of served.keys()) reasons.delete(id)
   for (const id of nluServed.keys()) nluReasons.delete(id)
+  for (const name of genServed.keys()) genReasons.delete(name)
+  for (const id of sumServed.keys()) sumReasons.delete(id)
 
   const guards: GuardOptions = {
     ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
@@ -194,6 +217,8 @@ export async function loadPlugins(options: LoadPluginsOptions): Promise<PluginSe
   return {
     integrations: new PluginIntegrations(served, shadowed, routable, reasons, guards),
     nlu: new PluginNlu(nluServed, nluReasons, guards),
+    generators: new PluginGenerators(genServed, genReasons),
+    summarizers: new PluginSummarizers(sumServed, sumReasons),
     plugins: entries.map((e) => e.status),
   }
 }

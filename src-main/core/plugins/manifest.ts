@@ -17,6 +17,10 @@ export interface PluginManifest {
   apiVersion: number
   integrations: string[]
   nlu: string[]
+  /** Generator names the entry's `generators` export serves. */
+  generators: string[]
+  /** Summariser ids a flow's settings.memory.summarizer may name. */
+  summarizers: string[]
   warnings: string[]
 }
 
@@ -33,7 +37,7 @@ export interface ManifestProblem {
 export type ManifestResult = { ok: true; manifest: PluginManifest } | { ok: false; broken: ManifestProblem }
 
 const ENTRY_EXTENSIONS = new Set(['.js', '.mjs', '.cjs'])
-const KNOWN_FIELDS = new Set(['apiVersion', 'integrations', 'nlu'])
+const KNOWN_FIELDS = new Set(['apiVersion', 'integrations', 'nlu', 'generators', 'summarizers'])
 // Integration ids are the keys flows use in `integration_id` and `integrations:`; no whitespace.
 const ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$/
 
@@ -113,6 +117,8 @@ export function readPluginManifest(dir: string): ManifestResult {
 
   const integrations = idList('integrations', f['integrations'])
   const nlu = idList('nlu', f['nlu'])
+  const generators = idList('generators', f['generators'])
+  const summarizers = idList('summarizers', f['summarizers'])
   base.integrations = integrations.ids
   base.nlu = nlu.ids
   const apiVersion = f['apiVersion']
@@ -122,7 +128,9 @@ export function readPluginManifest(dir: string): ManifestResult {
   }
   if (integrations.problem) return fail(integrations.problem, base)
   if (nlu.problem) return fail(nlu.problem, base)
-  if (integrations.ids.length === 0 && nlu.ids.length === 0) {
+  if (generators.problem) return fail(generators.problem, base)
+  if (summarizers.problem) return fail(summarizers.problem, base)
+  if (integrations.ids.length === 0 && nlu.ids.length === 0 && generators.ids.length === 0 && summarizers.ids.length === 0) {
     return fail('flowbench declares no integrations and no nlu, so the plugin contributes nothing', base)
   }
 
@@ -151,6 +159,8 @@ export function readPluginManifest(dir: string): ManifestResult {
       apiVersion,
       integrations: integrations.ids,
       nlu: nlu.ids,
+      generators: generators.ids,
+      summarizers: summarizers.ids,
       warnings,
     },
   }

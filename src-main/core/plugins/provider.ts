@@ -5,6 +5,7 @@ import {
   checkIntegrationResponse,
   checkNluResult,
   type CallContext,
+  type GeneratorHandler,
   type IntegrationHandler,
   type IntegrationRequest,
   type IntegrationResponse,
@@ -14,6 +15,7 @@ import {
   type PluginClock,
   type PluginLog,
   type ResilienceDefaults,
+  type SummarizerHandler,
 } from '../../common/plugin-api'
 import { IntegrationError, failureFromThrown, type IntegrationProvider } from '../engine/resilience'
 
@@ -378,5 +380,63 @@ export function withMocks(mocked: (id: string) => boolean, mocks: IntegrationPro
     call: (id, req, ctx) => (toPlugin(id) ? plugins.call(id, req, ctx) : mocks.call(id, req, ctx)),
     defaults: (id) => (toPlugin(id) ? plugins.defaults?.(id) : mocks.defaults?.(id)),
     realtime: (id) => (toPlugin(id) ? plugins.realtime?.(id) === true : mocks.realtime?.(id) === true),
+  }
+}
+
+/** One generator or summariser a loaded plugin serves. */
+export interface Served<H> {
+  plugin: string
+  handler: H
+}
+
+/**
+ * Plugin generators by name (the engine's GeneratorProvider). A name no loaded plugin serves
+ * answers with the reason, so the turn says why (disabled, untrusted, broken, not installed).
+ * Plugin generators run on real time: they are plugin code.
+ */
+export class PluginGenerators {
+  constructor(
+    private readonly served: ReadonlyMap<string, Served<GeneratorHandler>>,
+    private readonly reasons: ReadonlyMap<string, string>,
+  ) {}
+
+  names(): string[] {
+    return [...this.served.keys()].sort()
+  }
+
+  has(name: string): boolean {
+    return this.served.has(name)
+  }
+
+  select(name: string): GeneratorHandler | { unavailable: string } {
+    const s = this.served.get(name)
+    if (s) return { generate: (req, ctx) => s.handler.generate(req, { ...ctx, log: pluginLog(ctx.log, s.plugin) }) }
+    return { unavailable: this.reasons.get(name) ?? `no plugin serves generator "${name}" (a plugin declares it under flowbench.generators)` }
+  }
+
+  realtime(name: string): boolean {
+    return this.served.has(name)
+  }
+}
+
+/** Plugin summarisers by id (the engine's SummarizerProvider); `settings.memory.summarizer` names one. */
+export class PluginSummarizers {
+  constructor(
+    private readonly served: ReadonlyMap<string, Served<SummarizerHandler>>,
+    private readonly reasons: ReadonlyMap<string, string>,
+  ) {}
+
+  ids(): string[] {
+    return [...this.served.keys()].sort()
+  }
+
+  has(id: string): boolean {
+    return this.served.has(id)
+  }
+
+  select(id: string): SummarizerHandler | { unavailable: string } {
+    const s = this.served.get(id)
+    if (s) return { summarize: (turns, options, ctx) => s.handler.summarize(turns, options, { ...ctx, log: pluginLog(ctx.log, s.plugin) }) }
+    return { unavailable: this.reasons.get(id) ?? `no plugin serves summarizer "${id}" (settings.memory.summarizer)` }
   }
 }

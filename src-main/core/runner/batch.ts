@@ -75,6 +75,8 @@ export interface TestOutcome {
   error_step?: number
   stability?: Stability
   transcript?: TranscriptTurn[]
+  /** States entered and transitions taken over all its runs. */
+  path?: { states: string[]; transitions: string[] }
 }
 
 /** States entered and transitions taken, per flow key. */
@@ -222,6 +224,8 @@ export async function runPlannedTest(flow: CompiledFlow, test: PlannedTest, opti
   let failed = 0
   let errors = 0
   const started = performance.now()
+  const pathStates = new Set<string>()
+  const pathTransitions = new Set<string>()
   for (let r = 0; r < repeat; r++) {
     // Each repetition gets its own seed, so retry jitter differs between runs and --repeat can
     // reveal a test that depends on it; a single run is as reproducible as ever.
@@ -230,12 +234,14 @@ export async function runPlannedTest(flow: CompiledFlow, test: PlannedTest, opti
     if (run.status === 'passed') passed++
     else if (run.status === 'failed') failed++
     else errors++
+    for (const turn of run.turns) {
+      for (const s of turn.path) pathStates.add(s)
+      for (const t of turn.transitions) pathTransitions.add(t)
+    }
     if (ctx.coverage) {
       const { states, transitions } = ctx.coverage
-      for (const turn of run.turns) {
-        for (const s of turn.path) states.add(s)
-        for (const t of turn.transitions) transitions.add(t)
-      }
+      for (const s of pathStates) states.add(s)
+      for (const t of pathTransitions) transitions.add(t)
     }
     if (!worst || SEVERITY[run.status] > SEVERITY[worst.status]) worst = run
   }
@@ -248,9 +254,11 @@ export async function runPlannedTest(flow: CompiledFlow, test: PlannedTest, opti
   }
   if (result.error !== undefined) outcome.error = result.error
   if (result.errorStep !== undefined) outcome.error_step = result.errorStep
+  outcome.path = { states: [...pathStates], transitions: [...pathTransitions] }
   if (repeat > 1) {
     const kinds = (passed ? 1 : 0) + (failed ? 1 : 0) + (errors ? 1 : 0)
-    outcome.stability = { runs: repeat, passed, failed, errors, flaky: kinds > 1 }
+    const score = Math.round((Math.max(passed, failed, errors) / repeat) * 1000) / 1000
+    outcome.stability = { runs: repeat, passed, failed, errors, flaky: kinds > 1, score }
   }
   if (options.transcripts === 'all' || (options.transcripts === 'failures' && result.status !== 'passed')) {
     outcome.transcript = result.turns.map((turn, i) => ({ ...turn, step: result.turnSteps[i]! }))
@@ -316,6 +324,8 @@ async function runOnce(engine: Engine, flow: CompiledFlow, test: PlannedTest, us
       // Without snapshots (or an NLU plugin) the built-in NLU answers directly: a provider costs the engine a timed call per input.
       ...(mocks.nlu_strict || plugins?.nlu || hasKeys(mocks.nlu) ? { nlu } : {}),
       breakers: new BreakerRegistry(),
+      ...(plugins?.generators ? { generators: plugins.generators } : {}),
+      ...(plugins?.summarizer ? { summarizer: plugins.summarizer } : {}),
     })
     let turn = await conversation.start()
     turns.push(turn)

@@ -2,7 +2,7 @@
 // key reported once with what was expected and what the turn produced.
 import type { JsonValue } from '../../common/api'
 import type { Expectation } from '../../common/test-schema'
-import type { TurnResult } from '../../common/turn'
+import type { MemorySnapshot, TurnResult } from '../../common/turn'
 import { describeExpected, describeValue, isMatcher, isPlainObject, matchValue, TestDefinitionError } from './matchers'
 
 /** A failing expectation before it is tied to a step. */
@@ -173,6 +173,33 @@ const CHECKS: Record<string, Check> = {
     if (codes.some((c) => matchValue(expected, c))) return undefined
     return fail('error', expected, oneOrList(codes), `error: expected turn error ${describeExpected(expected)}, got ${codes.length ? codes.join(', ') : 'none'}`)
   },
+}
+
+/** The memory values `expect.context` reads, by key. */
+const CONTEXT_VALUES: Record<string, (m: MemorySnapshot) => unknown> = {
+  token_count: (m) => m.token_count,
+  compression_applied: (m) => m.compression_applied,
+  compressions: (m) => m.compressions,
+  summarised_turns: (m) => m.summarised_turns,
+  summary: (m) => m.summary,
+  turns: (m) => new Set(m.turns.map((e) => e.turn)).size,
+}
+
+CHECKS['context'] = (expected, turn) => {
+  if (!isPlainObject(expected)) throw new TestDefinitionError(`expect.context takes {token_count?, compression_applied?, compressions?, summarised_turns?, summary?, turns?}, not ${describeValue(expected)}`)
+  for (const k in expected) {
+    if (!Object.prototype.hasOwnProperty.call(CONTEXT_VALUES, k)) throw new TestDefinitionError(`unknown expectation "context.${k}" (expected one of ${Object.keys(CONTEXT_VALUES).join(', ')})`)
+  }
+  const m = turn.memory
+  if (m === undefined) return fail('context', expected, null, 'context: the flow keeps no context memory: add settings.memory (max_turns, token_budget) to the flow')
+  const picked: Record<string, unknown> = {}
+  const wrong: string[] = []
+  for (const k in expected) {
+    const actual = CONTEXT_VALUES[k]!(m)
+    picked[k] = actual
+    if (!matchValue(expected[k], actual)) wrong.push(`context.${k}: expected ${describeExpected(expected[k])}, got ${describeValue(actual)}`)
+  }
+  return wrong.length ? fail('context', expected, picked, wrong.join('; ')) : undefined
 }
 
 export const EXPECTATION_KEYS: readonly string[] = Object.keys(CHECKS)

@@ -16,12 +16,17 @@ export interface FlowPluginInfo {
   integrations: readonly string[]
   /** The NLU plugin its `settings.nlu` names, if any. */
   nlu: string | undefined
+  /** Generators its response states' `generate` names, each once. */
+  generators: readonly string[]
+  /** The summariser its `settings.memory.summarizer` names, if any. */
+  summarizer: string | undefined
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 export function flowPluginInfo(doc: FlowDocument): FlowPluginInfo {
   const ids = new Set<string>()
+  const generators = new Set<string>()
   const states: unknown = doc.states
   if (isRecord(states)) {
     for (const name in states) {
@@ -29,6 +34,8 @@ export function flowPluginInfo(doc: FlowDocument): FlowPluginInfo {
       const config = isRecord(state) && isRecord(state['config']) ? state['config'] : undefined
       if (!config) continue
       if (typeof config['integration_id'] === 'string' && config['integration_id'] !== '') ids.add(config['integration_id'])
+      const generate = config['generate']
+      if (isRecord(generate) && typeof generate['generator'] === 'string' && generate['generator'] !== '') generators.add(generate['generator'])
       const tasks = config['tasks']
       if (Array.isArray(tasks)) {
         for (const task of tasks) if (isRecord(task) && typeof task['integration_id'] === 'string' && task['integration_id'] !== '') ids.add(task['integration_id'])
@@ -36,7 +43,9 @@ export function flowPluginInfo(doc: FlowDocument): FlowPluginInfo {
     }
   }
   const nlu = isRecord(doc.settings) && typeof doc.settings['nlu'] === 'string' && doc.settings['nlu'] !== '' ? doc.settings['nlu'] : undefined
-  return { integrations: [...ids], nlu }
+  const memory = isRecord(doc.settings) && isRecord(doc.settings['memory']) ? doc.settings['memory'] : undefined
+  const summarizer = memory && typeof memory['summarizer'] === 'string' && memory['summarizer'] !== '' ? memory['summarizer'] : undefined
+  return { integrations: [...ids], nlu, generators: [...generators], summarizer }
 }
 
 /** Whether the test's mocks answer this integration id (a sequence with at least one answer). */
@@ -51,6 +60,8 @@ export function isMocked(mocks: ResolvedMocks, id: string): boolean {
  */
 export function needsPlugins(info: FlowPluginInfo, test: { mocks: ResolvedMocks; steps: readonly PlannedStep[] }): boolean {
   for (const id of info.integrations) if (!isMocked(test.mocks, id)) return true
+  // Generators and summarisers have no mocks: a flow that names one always reaches plugin code.
+  if (info.generators.length > 0 || info.summarizer !== undefined) return true
   if (info.nlu === undefined || test.mocks.nlu_strict) return false
   for (const step of test.steps) {
     if (step.kind === 'user' && !Object.prototype.hasOwnProperty.call(test.mocks.nlu, step.text)) return true
@@ -123,6 +134,9 @@ export interface TestPluginProviders {
   explain(id: string): string | undefined
   /** Set once an input needed the flow's NLU plugin and it cannot run: the test is an error. */
   nluProblem(): string | undefined
+  /** The plugins' generators and summarisers (undefined when the plugins could not be loaded). */
+  generators: PluginSet['generators'] | undefined
+  summarizer: PluginSet['summarizers'] | undefined
 }
 
 const CANNOT_BE_CALLED = /^integration "[^"]*" cannot be called: /
@@ -176,5 +190,5 @@ export function testPluginProviders(
       }
     }
   }
-  return { integrations, nlu, explain, nluProblem: () => nluProblem }
+  return { integrations, nlu, explain, nluProblem: () => nluProblem, generators: set?.generators, summarizer: set?.summarizers }
 }

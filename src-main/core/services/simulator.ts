@@ -19,7 +19,12 @@ import type { CallContext, IntegrationRequest, IntegrationResponse, NluContext, 
 import type { Mocks } from '../../common/test-schema'
 import type { TurnResult } from '../../common/turn'
 import { DocumentParseError, parseDocumentText } from '../document/parse'
-import { BreakerRegistry, compileFlow, Engine, FakeClock, IntegrationError, type Clock, type CompiledFlow, type Conversation, type IntegrationProvider, type NluProvider } from '../engine'
+import {
+  BreakerRegistry, compileFlow, Engine, FakeClock, IntegrationError,
+  type Clock, type CompiledFlow, type Conversation, type GeneratorProvider, type IntegrationProvider, type NluProvider, type SummarizerProvider,
+} from '../engine'
+import type { ReplyChunk } from '../../common/turn'
+import type { CoreEvents } from './events'
 import { FlowLoadError, loadFlowText } from '../flow/load'
 import type { PluginSet } from '../plugins'
 import { MockIntegrations, SnapshotNlu } from '../runner/mocks'
@@ -134,8 +139,16 @@ class LiveConversation {
     const nlu: NluProvider = {
       classify: (text: string, _ctx: NluContext): Promise<NluResult | null> => self.nlu.classify(text),
     }
+    // Generators and summarisers have no mocks: they come from the plugins as they stand now.
+    const generators: GeneratorProvider = {
+      select: (name) => self.plugins?.set.generators.select(name) ?? { unavailable: `generator "${name}" cannot run: no plugins are loaded` },
+      realtime: (name) => self.plugins?.set.generators.realtime(name) === true,
+    }
+    const summarizer: SummarizerProvider = {
+      select: (sid) => self.plugins?.set.summarizers.select(sid) ?? { unavailable: `summarizer "${sid}" cannot run: no plugins are loaded` },
+    }
     const engine = new Engine(compiled, { breakers: new BreakerRegistry(), seed: 0 })
-    this.conversation = engine.createConversation({ conversation_id: id, user_profile: userProfile, clock: this.clock, integrations, nlu })
+    this.conversation = engine.createConversation({ conversation_id: id, user_profile: userProfile, clock: this.clock, integrations, nlu, generators, summarizer })
   }
 
   /** The plugins the next turn calls (the workspace may have been trusted or revoked since the last one). */
@@ -153,15 +166,16 @@ class LiveConversation {
     this.nlu = new SnapshotNlu(resolved.nlu, false)
   }
 
-  run(step: SimulatorStep): Promise<TurnResult> {
+  run(step: SimulatorStep, onChunk?: (chunk: ReplyChunk) => void): Promise<TurnResult> {
+    const options = onChunk ? { onChunk } : undefined
     switch (step.type) {
       case 'start':
-        return this.conversation.start()
+        return this.conversation.start(options)
       case 'message':
-        return this.conversation.send({ type: 'message', text: step.text })
+        return this.conversation.send({ type: 'message', text: step.text }, options)
       case 'approve':
       case 'reject':
-        return this.conversation.send({ type: step.type })
+        return this.conversation.send({ type: step.type }, options)
       case 'wait':
         return this.conversation.wait(step.ms)
     }
@@ -190,7 +204,7 @@ function checkEvent(event: unknown): SimulatorEvent {
 
 export function createSimulatorService(
   workspace: WorkspaceState,
-  options: { clock?: Pick<Clock, 'now'>; plugins?: SimulatorPlugins },
+  options: { clock?: Pick<Clock, 'now'>; plugins?: SimulatorPlugins; events?: CoreEvents },
 ): { service: SimulatorService; closeAll(): void } {
   const sessions = new Map<string, Session>()
 
@@ -252,11 +266,14 @@ export function createSimulatorService(
     ended: s.turns.at(-1)?.result.ended ?? false,
   })
 
-  /** Runs a step on the live conversation and records it. */
-  const perform = async (s: Session, step: SimulatorStep): Promise<SimulatorTurn> => {
+  /** Runs a step on the live conversation and records it; `live` steps stream their chunks as events (replays do not). */
+  const perform = async (s: Session, step: SimulatorStep, live = true): Promise<SimulatorTurn> => {
     s.live.usePlugins(await pluginsFor(s))
     s.live.useMocks(s.mocks)
-    const result = await s.live.run(step)
+    const events = options.events
+    const turnIndex = s.turns.length
+    const onChunk = live && events ? (c: ReplyChunk) => events.emit('simulatorChunk', { sessionId: s.id, turn: turnIndex, index: c.index, state: c.state, text: c.text }) : undefined
+    const result = await s.live.run(step, onChunk)
     const turn: SimulatorTurn = { index: s.turns.length, step, result, clock_ms: s.live.clock.now() - s.startMs }
     s.steps.push({ step, mocks: s.mocks })
     s.turns.push(turn)
@@ -278,7 +295,7 @@ export function createSimulatorService(
     const current = s.mocks
     for (const recorded of steps) {
       s.mocks = recorded.mocks
-      await perform(s, recorded.step)
+      await perform(s, recorded.step, false)
     }
     s.mocks = current
   }

@@ -66,6 +66,18 @@ export const useSimulatorStore = defineStore('simulator', () => {
   const mocksError = ref<string | null>(null)
   const lastSaved = ref<SavedTest | null>(null)
   const saveError = ref<string | null>(null)
+  /** The reply a plugin generator is streaming in the turn being sent, as far as it arrived. */
+  const streaming = ref<{ turn: number; state: string; text: string; chunks: number } | null>(null)
+
+  api.on('simulatorChunk', (c) => {
+    const s = session.value
+    if (!s || c.sessionId !== s.session) return
+    const cur = streaming.value
+    // A new state's reply (or a new turn) starts a new bubble.
+    streaming.value = cur && cur.turn === c.turn && cur.state === c.state
+      ? { ...cur, text: cur.text + c.text, chunks: cur.chunks + 1 }
+      : { turn: c.turn, state: c.state, text: c.text, chunks: 1 }
+  })
 
   const turns = computed<SimulatorTurn[]>(() => session.value?.turns ?? [])
   const lastTurn = computed(() => turns.value[turns.value.length - 1] ?? null)
@@ -155,6 +167,7 @@ export const useSimulatorStore = defineStore('simulator', () => {
       ended: turn.result.ended,
     }
     selectedTurn.value = null
+    streaming.value = null
   }
 
   async function send(text: string): Promise<void> {
@@ -253,6 +266,7 @@ export const useSimulatorStore = defineStore('simulator', () => {
     mocksDirty,
     lastSaved,
     saveError,
+    streaming,
     conversationPath,
     selectFlow,
     start,

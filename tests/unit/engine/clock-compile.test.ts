@@ -160,7 +160,7 @@ describe('compileFlow', () => {
     const f = compileFlow(flow({ version: 2 as never, states: { s: { type: 'end' } } }))
     expect([f.threshold, f.maxSteps, f.ttlMs, f.memory, f.version]).toEqual([0.7, 50, null, null, '2'])
     const g = compileFlow(flow({ settings: { confidence_threshold: 0.5, max_steps_per_turn: 3, session_ttl_seconds: 2, memory: { max_turns: 4 } }, states: { s: { type: 'end' } } }))
-    expect([g.threshold, g.maxSteps, g.ttlMs, g.memory]).toEqual([0.5, 3, 2000, { maxTurns: 4, tokenBudget: Infinity }])
+    expect([g.threshold, g.maxSteps, g.ttlMs, g.memory]).toEqual([0.5, 3, 2000, { maxTurns: 4, tokenBudget: Infinity, keepRecent: 2, summaryMaxTokens: 256, summarizer: null }])
     expect(compileFlow(flow({ states: { s: { type: 'end' } } })).version).toBe('1.0')
   })
 

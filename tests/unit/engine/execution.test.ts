@@ -319,8 +319,10 @@ describe('conversations', () => {
     const ctx = conv.context()
     expect(ctx.turn).toBe(2)
     expect(ctx.input).toBe('two')
-    // turn 0 is beyond max_turns; the rest is exactly 6 rough tokens
-    expect(ctx.history!.map((h) => `${h.turn}:${h.role}:${h.text}`)).toEqual(['1:user:one', '1:bot:echo one', '2:user:two', '2:bot:echo two'])
+    // three turns exceed max_turns: the older two are compressed, the last ⌈2/2⌉ stays verbatim
+    expect(ctx.history!.map((h) => `${h.turn}:${h.role}:${h.text}`)).toEqual(['2:user:two', '2:bot:echo two'])
+    expect(ctx.memory).toMatchObject({ compressions: 1, summarised_turns: 2, compression_applied: true })
+    expect(ctx.memory!.token_count).toBeLessThanOrEqual(6)
     const unbounded = conversation(flow({ settings: { memory: { max_turns: 1 } }, states: { a: say('echo {input}', [{ condition: 'any_input', target_state: 'a' }]) } })).conv
     await unbounded.start()
     await unbounded.send({ type: 'message', text: 'x' })

@@ -76,7 +76,7 @@ tests:
       - event: maybe
   - steps: []
 `)).toEqual([
-      'tests/t.test.yaml:6:19 tests[0].steps[0].expect.stat: unknown key "stat"; expected one of reply, replies, no_reply, state, path, intent, confidence, entities, slots, variables, missing_slots, integration_calls, workflow, ended, error',
+      'tests/t.test.yaml:6:19 tests[0].steps[0].expect.stat: unknown key "stat"; expected one of reply, replies, no_reply, state, path, intent, confidence, entities, slots, variables, missing_slots, integration_calls, workflow, ended, error, context',
       'tests/t.test.yaml:7:9 tests[0].steps[1].wait: must be a duration <n>(ms|s|m|h), e.g. "30s", not the string "soon"',
       'tests/t.test.yaml:8:9 tests[0].steps[2].event: must be one of approve, reject',
       'tests/t.test.yaml:9:5 tests[1].name: required',

@@ -94,7 +94,7 @@ describe('checkPluginConformance', () => {
 
   it('rejects something that is not a plugin', async () => {
     expect(failed(await checkPluginConformance(undefined))).toEqual(['plugin > definition: the default export must be the object definePlugin() returns, got undefined'])
-    expect(failed(await checkPluginConformance({}))).toEqual(['plugin > definition: contributes nothing: export integrations and/or nlu'])
+    expect(failed(await checkPluginConformance({}))).toEqual(['plugin > definition: contributes nothing: export integrations, nlu, generators and/or a summarizer'])
   })
 
   it('throws a ConformanceError that lists every failure', async () => {

@@ -75,7 +75,7 @@ describe('which tests need plugins', () => {
 
   it('a test that calls an integration it does not mock, or needs the NLU plugin for an input without a snapshot', () => {
     const account = flowPluginInfo(flow('account.flow.yaml'))
-    expect(account).toEqual({ integrations: ['crm_lookup'], nlu: undefined })
+    expect(account).toEqual({ integrations: ['crm_lookup'], nlu: undefined, generators: [], summarizer: undefined })
     const [unmocked, mocked] = plan([
       { name: 'a', steps: [{ user: 'x' }] },
       { name: 'b', mocks: { integrations: { crm_lookup: { respond: { data: {} } } } }, steps: [{ user: 'x' }] },
@@ -84,7 +84,7 @@ describe('which tests need plugins', () => {
     expect(needsPlugins(account, mocked!)).toBe(false)
 
     const nlu = flowPluginInfo(flow('nlu.flow.yaml'))
-    expect(nlu).toEqual({ integrations: [], nlu: 'fixture_nlu' })
+    expect(nlu).toEqual({ integrations: [], nlu: 'fixture_nlu', generators: [], summarizer: undefined })
     const [plain, snapshotted, strict] = plan([
       { name: 'a', steps: [{ user: 'x' }] },
       { name: 'b', mocks: { nlu: { x: { intent: 'account' } } }, steps: [{ user: 'x' }] },

@@ -111,6 +111,8 @@ export function registerRun(program: Command, setExitCode: SetExitCode): void {
         return engine.createConversation({
           ...(options.userId !== undefined ? { user_id: options.userId } : {}),
           ...(profile ? { user_profile: profile } : {}),
+          // Generated replies and plugin summaries come from the plugins as they stand (they have no mocks).
+          ...(plugins ? { generators: plugins.set.generators, summarizer: plugins.set.summarizers } : {}),
           clock,
         })
       }
@@ -184,7 +186,8 @@ interface FlowPlugins {
  * named on stderr, once.
  */
 async function loadFlowPlugins(info: FlowPluginInfo, mocks: ResolvedMocks, spec: PluginLoadSpec, isMocked: IsMocked): Promise<FlowPlugins | undefined> {
-  if (info.nlu === undefined && info.integrations.every((id) => isMocked(mocks, id))) return undefined
+  const needsPlugins = info.nlu !== undefined || info.summarizer !== undefined || info.generators.length > 0 || info.integrations.some((id) => !isMocked(mocks, id))
+  if (!needsPlugins) return undefined
   const { loadPluginsCached, pluginProblems, withMocks: mocksFirst } = await import('../../../core/plugins')
   const set = await loadPluginsCached(spec)
   for (const line of pluginProblems(set.plugins)) process.stderr.write(`flowbench: warning: ${line}\n`)

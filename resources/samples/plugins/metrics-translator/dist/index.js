@@ -179,17 +179,49 @@ async function answerMetricsQuery(req, ctx) {
   ctx.log.debug(`${query.language}: ${query.query}`);
   return { status_code: 200, data: fakeAnswer(query, ctx.clock.now()) };
 }
+function explanationOf(prompt) {
+  let metric;
+  try {
+    metric = metricOf({ question: prompt });
+  } catch {
+    return "I can explain CPU, memory, latency, error rate, requests and logs: name one of them.";
+  }
+  const spec = METRICS[metric];
+  const meaning = {
+    cpu: "is the share of processor time the service spends working",
+    memory: "is the share of its memory limit the service holds",
+    latency: "is the time within which 99 of 100 requests are answered",
+    error_rate: "is the share of requests that fail with a 5xx status",
+    requests: "is how many requests the service answers per second",
+    logs: "counts the log lines the service writes"
+  };
+  const alert = metric === "logs" || metric === "requests" ? "It has no alert threshold." : `The alert fires above ${spec.threshold}${spec.unit}.`;
+  return `${spec.label} ${meaning[metric]}. ${alert}`;
+}
+async function* explainMetric(req, ctx) {
+  const words = explanationOf(req.prompt).split(/(?<= )/);
+  for (const [i, word] of words.entries()) {
+    if (ctx.signal.aborted) return;
+    if (i > 0) await ctx.clock.sleep(15, ctx.signal);
+    yield word;
+  }
+}
 var index_default = definePlugin({
   integrations: {
     metrics_query: {
       call: answerMetricsQuery,
       defaults: { timeout_ms: 5e3, retries: 1, backoff_ms: 200 }
     }
+  },
+  generators: {
+    explain_metric: { generate: explainMetric }
   }
 });
 export {
   answerMetricsQuery,
   index_default as default,
+  explainMetric,
+  explanationOf,
   fakeAnswer,
   translate
 };

@@ -6,7 +6,7 @@
 //     → rate(cpu_usage{service="auth-service"}[1h])
 //   "show me error logs for payments-service in the last 15 minutes"
 //     → sum(count_over_time({service="payments-service"} |= "error" [15m]))
-import { definePlugin, type CallContext, type IntegrationRequest, type IntegrationResponse } from 'flowbench/plugin'
+import { definePlugin, type CallContext, type GenerateContext, type GenerateRequest, type IntegrationRequest, type IntegrationResponse } from 'flowbench/plugin'
 
 export type QueryLanguage = 'promql' | 'logql'
 export type MetricName = 'cpu' | 'memory' | 'latency' | 'error_rate' | 'requests' | 'logs'
@@ -247,11 +247,49 @@ export async function answerMetricsQuery(req: IntegrationRequest, ctx: CallConte
   return { status_code: 200, data: fakeAnswer(query, ctx.clock.now()) }
 }
 
+/** What a metric means and when its alert fires, in one or two sentences. */
+export function explanationOf(prompt: string): string {
+  let metric: MetricName
+  try {
+    metric = metricOf({ question: prompt })
+  } catch {
+    return 'I can explain CPU, memory, latency, error rate, requests and logs: name one of them.'
+  }
+  const spec = METRICS[metric]
+  const meaning: Record<MetricName, string> = {
+    cpu: 'is the share of processor time the service spends working',
+    memory: 'is the share of its memory limit the service holds',
+    latency: 'is the time within which 99 of 100 requests are answered',
+    error_rate: 'is the share of requests that fail with a 5xx status',
+    requests: 'is how many requests the service answers per second',
+    logs: 'counts the log lines the service writes',
+  }
+  const alert = metric === 'logs' || metric === 'requests' ? 'It has no alert threshold.' : `The alert fires above ${spec.threshold}${spec.unit}.`
+  return `${spec.label} ${meaning[metric]}. ${alert}`
+}
+
+/**
+ * Streams the explanation word by word, as a language model would, pausing `word_delay_ms` on the
+ * conversation's clock between words (the flow's prompt may not set it: 15 ms). Stops as soon as
+ * its signal aborts.
+ */
+export async function* explainMetric(req: GenerateRequest, ctx: GenerateContext): AsyncGenerator<string> {
+  const words = explanationOf(req.prompt).split(/(?<= )/)
+  for (const [i, word] of words.entries()) {
+    if (ctx.signal.aborted) return
+    if (i > 0) await ctx.clock.sleep(15, ctx.signal)
+    yield word
+  }
+}
+
 export default definePlugin({
   integrations: {
     metrics_query: {
       call: answerMetricsQuery,
       defaults: { timeout_ms: 5000, retries: 1, backoff_ms: 200 },
     },
+  },
+  generators: {
+    explain_metric: { generate: explainMetric },
   },
 })

@@ -3,7 +3,7 @@
 // Flowbench's conformance kit.
 import { describe, expect, it } from 'vitest'
 import { assertPluginConformance, type CallContext, type IntegrationRequest } from 'flowbench/plugin'
-import plugin, { translate } from '../src/index'
+import plugin, { explanationOf, translate } from '../src/index'
 
 const NOW = Date.UTC(2026, 10, 22, 10, 0, 0)
 
@@ -99,5 +99,40 @@ describe('metrics_query', () => {
       requests: { metrics_query: { params: { question: 'show me CPU usage for auth-service over the last hour' }, config: { latency_ms: 250 } } },
       invalidRequests: { metrics_query: [{ params: {} }, { params: { service: 'auth-service', metric: 'disk' } }] },
     })
+  })
+})
+
+describe('explain_metric generator', () => {
+  function generateCtx(signal = new AbortController().signal) {
+    const log = { debug() {}, info() {}, warn() {}, error() {} }
+    const slept: number[] = []
+    const clock = { now: () => NOW, sleep: async (ms: number) => void slept.push(ms) }
+    return { ctx: { signal, clock, log, generator: 'explain_metric', conversationId: 't' }, slept }
+  }
+
+  async function collect(prompt: string, signal?: AbortSignal): Promise<{ chunks: string[]; slept: number[] }> {
+    const { ctx, slept } = generateCtx(signal)
+    const chunks: string[] = []
+    for await (const chunk of plugin.generators.explain_metric.generate({ state: 's', prompt, context: {} }, ctx)) chunks.push(chunk)
+    return { chunks, slept }
+  }
+
+  it('streams the explanation word by word, pausing on the clock between words', async () => {
+    const { chunks, slept } = await collect('explain cpu')
+    expect(chunks.join('')).toBe(explanationOf('explain cpu'))
+    expect(chunks.join('')).toBe('CPU usage is the share of processor time the service spends working. The alert fires above 90%.')
+    expect(chunks.length).toBe(chunks.join('').split(' ').length)
+    expect(chunks.every((c, i) => i === chunks.length - 1 || c.endsWith(' '))).toBe(true)
+    expect(slept).toEqual(Array(chunks.length - 1).fill(15))
+  })
+
+  it('says what it can explain when the prompt names no metric', async () => {
+    expect((await collect('the weather')).chunks.join('')).toMatch(/^I can explain CPU, memory/)
+  })
+
+  it('stops when its signal aborts', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    expect((await collect('explain latency', controller.signal)).chunks).toEqual([])
   })
 })
