@@ -4,6 +4,7 @@
 import type { Clock } from '../engine'
 import type { TestRunnerOptions } from '../runner/service'
 import type { AppStore } from '../store'
+import type { RunHistory } from '../store/history'
 import type { CoreEvents } from './events'
 import type { PluginLoadSettings, WorkspacePlugins } from './plugins'
 import type { WorkspaceState } from './workspace'
@@ -13,6 +14,8 @@ export interface ServiceContext {
   home: string
   workspace: WorkspaceState
   store: AppStore
+  /** Test and load runs kept under $FLOWBENCH_HOME/history (shared with the CLI and other windows). */
+  history: RunHistory
   events: CoreEvents
   /** How the open workspace's plugins load now (its own only once trusted). */
   pluginSettings: () => PluginLoadSettings
@@ -20,6 +23,8 @@ export interface ServiceContext {
   plugins: WorkspacePlugins['current']
   /** Test runner tuning: the worker file of the host's build, thread limits. */
   runner: TestRunnerOptions
+  /** The Chromium that prints PDF reports ($FLOWBENCH_CHROMIUM, resolved by the host); else the usual install locations. */
+  chromium?: string
   /** Where fake clocks start (default 0). */
   clock?: Pick<Clock, 'now'>
 }

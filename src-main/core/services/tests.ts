@@ -21,6 +21,7 @@ import { TestRunInputError, TestRunner, type TestRunnerOptions } from '../runner
 import type { TestSelector } from '../runner/select'
 import { findFiles } from '../workspace/discover'
 import type { AppStore } from '../store'
+import { newRunId, type RunHistory } from '../store/history'
 import { toErrorPayload } from './errors'
 import type { CoreEvents } from './events'
 import { toWorkspacePath } from './paths'
@@ -141,6 +142,8 @@ export function createTestService(
   runnerOptions: TestRunnerOptions = {},
   /** How the open workspace's plugins load now (its own only once trusted); runs without plugins when absent. */
   pluginSettings?: () => PluginLoadSettings,
+  /** Where finished runs are recorded (the live run id is the history id); the last run is read back from it. */
+  history?: RunHistory,
 ): { service: TestService; dispose(): Promise<void> } {
   const runner = new TestRunner({ version: '0.1.0', ...runnerOptions })
   const runs = new Map<string, { root: string; controller: AbortController }>()
@@ -151,12 +154,18 @@ export function createTestService(
     for (const run of runs.values()) run.controller.abort()
   })
 
-  const lastResult = (root: string): TestRunResult | null => last.get(root) ?? store.lastRun(root)
+  const lastResult = async (root: string): Promise<TestRunResult | null> => {
+    const kept = last.get(root)
+    if (kept || !history) return kept ?? null
+    const [newest] = await history.list({ workspace: root, kind: 'test', limit: 1 }).catch(() => [])
+    const report = newest ? await history.testReport(newest.id).catch(() => null) : null
+    return newest && report ? toRunResult(newest.id, report) : null
+  }
 
-  const selection = (root: string, request: TestRunRequest): { paths?: string[]; select?: TestSelector[] } => {
+  const selection = async (root: string, request: TestRunRequest): Promise<{ paths?: string[]; select?: TestSelector[] }> => {
     const checkFile = (file: unknown) => toWorkspacePath(root, workspace.resolve(file))
     if (request.failedOnly) {
-      const previous = lastResult(root)
+      const previous = await lastResult(root)
       const failed: TestSelector[] = []
       for (const suite of previous?.suites ?? []) {
         for (const t of suite.tests) if (t.status === 'failed' || t.status === 'error') failed.push({ file: suite.file, name: t.name })
@@ -205,7 +214,7 @@ export function createTestService(
         throw new ApiError('bad_request', 'tags must be a list of strings')
       }
       const root = workspace.current().root
-      const { paths, select } = selection(root, request)
+      const { paths, select } = await selection(root, request)
       if (request.grep !== undefined && typeof request.grep !== 'string') throw new ApiError('bad_request', 'grep must be a string')
       if (request.grep !== undefined) {
         try {
@@ -214,7 +223,7 @@ export function createTestService(
           throw new ApiError('bad_request', `grep is not a regular expression: ${(err as Error).message}`)
         }
       }
-      const runId = `run-${randomUUID().slice(0, 8)}`
+      const runId = history ? newRunId() : `run-${randomUUID().slice(0, 8)}`
       const controller = new AbortController()
       runs.set(runId, { root, controller })
       const transcripts = select && select.length <= ALL_TRANSCRIPTS_UP_TO ? 'all' : 'failures'
@@ -241,7 +250,10 @@ export function createTestService(
             runs.delete(runId)
             const result = toRunResult(runId, report)
             last.set(root, result)
-            await store.saveLastRun(root, result).catch(() => undefined)
+            // Recorded before the run is announced, so "Open in history" finds it; a store failure never fails the run.
+            await history?.addTestRun(report, { workspace: root, host: 'workbench', id: runId }).catch((err: unknown) => {
+              process.stderr.write(`flowbench: warning: the run could not be recorded in the history: ${err instanceof Error ? err.message : String(err)}\n`)
+            })
             events.emit('testFinished', { runId, result, error: null })
           })
           .catch((err: unknown) => {

@@ -48,7 +48,12 @@ async function startApp(): Promise<void> {
   const workerFile = join(__dirname, '../cli/worker.mjs')
   // The built-in plugins ship in the package's plugins/, two levels above this bundle (out/main).
   const plugins = { builtinDir: join(__dirname, '../../plugins') }
-  core = await createCore({ home, plugins, ...(existsSync(workerFile) ? { runner: { workerFile } } : {}) })
+  core = await createCore({
+    home,
+    plugins,
+    ...(existsSync(workerFile) ? { runner: { workerFile } } : {}),
+    ...(process.env.FLOWBENCH_CHROMIUM ? { chromium: process.env.FLOWBENCH_CHROMIUM } : {}),
+  })
   const requested = workspaceArgument(process.argv)
   const reopen = requested ?? core.store.recent().find((r) => existsSync(r.root))?.root
   if (reopen) {
