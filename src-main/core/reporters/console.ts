@@ -115,10 +115,11 @@ export class ConsoleReporter {
     }
     const flaky = report.suites.flatMap((s) => s.tests.filter((t) => t.stability?.flaky).map((t) => ({ s, t })))
     if (flaky.length) {
-      lines.push('', this.yellow(this.bold(`Flaky (${flaky.length}): the outcome changed between runs`)))
+      lines.push('', this.yellow(this.bold(`Flaky tests (${flaky.length}): the outcome changed between runs`)))
       for (const { s, t } of flaky) {
         const st = t.stability!
-        lines.push(`  ${s.file} › ${t.name}  ${this.dim(`${st.passed} passed, ${st.failed} failed, ${st.errors} errored of ${st.runs} runs`)}`)
+        const q = t.quarantined ? ' [quarantined]' : ''
+        lines.push(`  ${s.file} › ${t.name}${q}  ${this.dim(`stability ${st.score}: ${st.passed} passed, ${st.failed} failed, ${st.errors} errored of ${st.runs} runs`)}`)
       }
     }
     lines.push('', ...this.summaryLines(report), '')
@@ -141,7 +142,7 @@ export class ConsoleReporter {
   private describeProblem(suite: TestSuiteReport, test: TestCaseReport): string[] {
     const out: string[] = []
     const head = test.status === 'failed' ? this.red(this.bold('FAILED')) : this.red(this.bold('ERROR'))
-    out.push(`${head} ${this.bold(`${suite.file} › ${test.name}`)}`)
+    out.push(`${head} ${this.bold(`${suite.file} › ${test.name}`)}${test.quarantined ? ` ${this.yellow('[quarantined: not counted]')}` : ''}`)
     if (test.status === 'error') {
       const where = test.error_step !== undefined ? `step ${test.error_step}: ` : ''
       out.push(`  ${where}${test.error ?? 'the test could not run'}`)
@@ -173,6 +174,8 @@ export class ConsoleReporter {
       s.skipped ? this.yellow(`${s.skipped} skipped`) : `${s.skipped} skipped`,
     ]
     const lines = [`${this.bold('Tests')}     ${counts.join(', ')} (${s.total} total)`]
+    const q = report.quarantined
+    if (q?.failed) lines.push(`          ${this.yellow(`${q.failed} quarantined failure${q.failed === 1 ? '' : 's'} (not counted)`)}`)
     const flows = Object.keys(report.coverage)
     if (flows.length) {
       const total = report.coverage_total

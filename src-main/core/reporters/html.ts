@@ -3,6 +3,7 @@
 // conversation that led to it, every suite's tests, and coverage per flow.
 import type { Failure, FlowCoverage, TestCaseReport, TestRunReport, TestSuiteReport, TranscriptTurn } from '../runner/model'
 import { formatMs, formatPercent, location, showValue, stepLabel } from './text'
+import { faultSection } from '../faults/report'
 
 /** Escapes text for HTML; `://` is written as an entity so no address in a reply reads as a link to load. */
 export function escapeHtml(text: string): string {
@@ -34,7 +35,7 @@ h2{font-size:16px;margin:0 0 12px}
 .box{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:14px 18px;margin-bottom:12px}
 .badge{display:inline-block;font-size:11px;font-weight:600;text-transform:uppercase;letter-spacing:.03em;border-radius:4px;padding:1px 6px;color:#fff}
 .badge.passed{background:var(--pass)}.badge.failed{background:var(--fail)}.badge.error{background:var(--err)}.badge.skipped{background:var(--skip)}
-.badge.flaky{background:#6e40c9}
+.badge.flaky{background:#6e40c9}.badge.quarantined{background:#8a6d00}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{color:var(--muted);font-weight:600}
@@ -54,6 +55,26 @@ details>summary{cursor:pointer;color:var(--accent);margin-top:8px}
 .reply{display:block}
 .err{color:var(--err)}
 tr.hidden{display:none}
+.redaction{margin-top:10px;font-size:13px;color:var(--muted)}
+.redaction b{color:var(--fg)}
+.flow-graph{display:block;margin:10px 0;background:var(--bg);border:1px solid var(--line);border-radius:6px}
+.flow-graph .fg-edge path{fill:none;stroke-width:1.6}
+.flow-graph .fg-edge.covered path{stroke:var(--pass)}
+.flow-graph .fg-edge.uncovered path{stroke:var(--fail);stroke-dasharray:5 3}
+.flow-graph .fg-arrow.covered{fill:var(--pass)}.flow-graph .fg-arrow.uncovered{fill:var(--fail)}
+.flow-graph .fg-label rect{fill:var(--card);stroke:var(--line)}
+.flow-graph .fg-label text{font-size:10px;fill:var(--muted)}
+.flow-graph .fg-node .box{fill:var(--card);stroke-width:2}
+.flow-graph .fg-node.covered .box{stroke:var(--pass);fill:#eaf6ec}
+.flow-graph .fg-node.uncovered .box{stroke:var(--fail);fill:#fdecee;stroke-dasharray:5 3}
+.flow-graph .fg-node.missing .box{stroke:var(--err);stroke-dasharray:4 3}
+.flow-graph .fg-node .name{font-size:12.5px;font-weight:600;fill:var(--fg)}
+.flow-graph .fg-node .type{font-size:11px;fill:var(--muted)}
+.flow-graph .fg-start rect{fill:var(--accent)}.flow-graph .fg-start text{font-size:9px;fill:#fff}
+.legend{display:flex;gap:16px;font-size:12px;color:var(--muted)}
+.legend i{display:inline-block;width:12px;height:12px;border-radius:3px;border:2px solid;vertical-align:-2px;margin-right:4px}
+.legend i.covered{border-color:var(--pass);background:#eaf6ec}.legend i.uncovered{border-color:var(--fail);border-style:dashed;background:#fdecee}
+@media print{details>summary{display:none}details{display:block}.toolbar{display:none}body{background:#fff}}
 table.tests td:nth-child(1){width:120px;white-space:nowrap}
 table.tests td:nth-child(2){width:40%}
 table.tests td:nth-child(3){width:80px;white-space:nowrap}
@@ -120,13 +141,16 @@ function transcriptTable(transcript: readonly TranscriptTurn[]): string {
 
 function problemBox(suite: TestSuiteReport, test: TestCaseReport): string {
   const parts: string[] = []
-  const flaky = test.stability?.flaky ? ` ${badge('flaky')}` : ''
+  const flaky = `${test.stability?.flaky ? ` ${badge('flaky')}` : ''}${test.quarantined ? ` ${badge('quarantined')}` : ''}`
   parts.push(`<div>${badge(test.status)}${flaky} <b>${h(test.name)}</b> <span class="where">${h(location(suite.file, test.line, test.column))}</span></div>`)
   if (test.error !== undefined) parts.push(`<pre>${test.error_step !== undefined ? `step ${test.error_step}: ` : ''}${h(test.error)}</pre>`)
   if (test.failures.length) parts.push(failureTable(suite, test.failures))
   if (test.stability) {
     const st = test.stability
-    parts.push(`<div class="muted">Worst of ${st.runs} runs: ${st.passed} passed, ${st.failed} failed, ${st.errors} errored.</div>`)
+    parts.push(`<div class="muted">Worst of ${st.runs} runs: ${st.passed} passed, ${st.failed} failed, ${st.errors} errored (stability ${st.score}).</div>`)
+  }
+  if (test.quarantined) {
+    parts.push('<div class="muted">Quarantined (tag quarantine): this failure does not fail the run.</div>')
   }
   if (test.transcript?.length) parts.push(`<details open><summary>Conversation (${test.transcript.length} turns)</summary>${transcriptTable(test.transcript)}</details>`)
   return `<div class="box">${parts.join('')}</div>`
@@ -145,6 +169,40 @@ function bar(percent: number): string {
 
 function pct(covered: number, total: number): number {
   return total === 0 ? 100 : (covered / total) * 100
+}
+
+/** What an exported report adds to the run's own report (src-main/core/reports). */
+export interface HtmlReportExtras {
+  /** Inline SVG of each flow's graph, coloured by coverage, keyed by flow path. */
+  graphs?: Record<string, string>
+  /** Why a flow's graph is missing, keyed by flow path. */
+  graphNotes?: Record<string, string>
+  /** Shown in the header: whether personal data was replaced, and how much of each kind. */
+  redaction?: { redacted: boolean; counts: Record<string, number>; occurrences: number }
+}
+
+const KIND_LABEL: Record<string, [string, string]> = { email: ['email address', 'email addresses'], phone: ['phone number', 'phone numbers'] }
+
+/** The header line about redaction: on or off, and the distinct values replaced per kind. */
+export function redactionLine(r: NonNullable<HtmlReportExtras['redaction']>): string {
+  if (!r.redacted) return 'Not redacted: this report may contain personal data (emails, phone numbers).'
+  const rank = (k: string): string => (k === 'email' ? '0' : k === 'phone' ? '1' : `2${k}`)
+  const kinds = Object.entries(r.counts).filter(([, n]) => n > 0).sort(([a], [b]) => rank(a).localeCompare(rank(b)))
+  if (!kinds.length) return 'Redacted: emails, phone numbers and configured patterns were searched for; none found.'
+  const label = (k: string, n: number): string => `${n} ${(KIND_LABEL[k] ?? [`${k} value`, `${k} values`])[n === 1 ? 0 : 1]}`
+  return `Redacted: ${kinds.map(([k, n]) => label(k, n)).join(', ')} replaced by placeholders (${r.occurrences} occurrence${r.occurrences === 1 ? '' : 's'}).`
+}
+
+function coverageGraphs(extras: HtmlReportExtras): string {
+  const flows = [...new Set([...Object.keys(extras.graphs ?? {}), ...Object.keys(extras.graphNotes ?? {})])].sort()
+  if (!flows.length) return ''
+  const legend = '<div class="legend"><span><i class="covered"></i>entered / taken</span><span><i class="uncovered"></i>not entered / not taken</span></div>'
+  const boxes = flows.map((flow) => {
+    const svg = extras.graphs?.[flow]
+    const note = extras.graphNotes?.[flow]
+    return `<div class="box"><b class="mono">${h(flow)}</b>${svg ?? ''}${note ? `<div class="muted">${h(note)}</div>` : ''}</div>`
+  })
+  return `<section><h2>Flow graphs</h2>${legend}${boxes.join('')}</section>`
 }
 
 function coverageSection(coverage: Record<string, FlowCoverage>): string {
@@ -169,7 +227,7 @@ function testsSection(report: TestRunReport): string {
   const suites = report.suites.map((suite) => {
     const rows = suite.tests.map((t) => {
       const note = t.error !== undefined ? h(t.error.split('\n')[0]!) : t.failures.length ? h(t.failures[0]!.message) : t.skip_reason ? h(`skipped (${t.skip_reason})`) : ''
-      const flaky = t.stability?.flaky ? ` ${badge('flaky')}` : ''
+      const flaky = `${t.stability?.flaky ? ` ${badge('flaky')}` : ''}${t.quarantined ? ` ${badge('quarantined')}` : ''}`
       return `<tr data-status="${h(t.status)}" data-name="${h(`${suite.file} ${t.name}`.toLowerCase())}"><td>${badge(t.status)}${flaky}</td><td>${h(t.name)}${t.tags.length ? ` <span class="muted">${t.tags.map((g) => `#${h(g)}`).join(' ')}</span>` : ''}</td><td class="mono">${t.duration_ms.toFixed(1)} ms</td><td>${note}</td></tr>`
     })
     return `<div class="box"><div><b>${h(suite.name)}</b> <span class="where">${h(suite.file)}${suite.flow ? ` · flow ${h(suite.flow)}` : ''}</span></div>
@@ -180,7 +238,7 @@ function testsSection(report: TestRunReport): string {
 ${suites.join('\n')}</section>`
 }
 
-export function renderHtml(report: TestRunReport): string {
+export function renderHtml(report: TestRunReport, extras: HtmlReportExtras = {}): string {
   const s = report.summary
   const problems: string[] = []
   for (const suite of report.suites) {
@@ -225,10 +283,13 @@ ${Object.keys(report.coverage).length ? `<div class="card"><span class="muted">s
 <div class="card"><span class="muted">transitions</span><b>${formatPercent(total.transitions.percent)}</b></div>` : ''}
 </div>
 ${gates ? `<div style="margin-top:10px">${gates}</div>` : ''}
+${extras.redaction ? `<div class="redaction" data-redacted="${extras.redaction.redacted}"><b>${extras.redaction.redacted ? 'Redacted.' : 'Not redacted.'}</b> ${h(redactionLine(extras.redaction).replace(/^(Not redacted|Redacted): ?/, ''))}</div>` : ''}
 </header>
 <main>
 ${problems.length ? `<section><h2>Failures (${problems.length})</h2>${problems.join('\n')}</section>` : ''}
 ${coverageSection(report.coverage)}
+${report.faults ? faultSection(report.faults) : ''}
+${coverageGraphs(extras)}
 ${testsSection(report)}
 </main>
 <script>${SCRIPT}</script>

@@ -7,7 +7,9 @@ function testJson(t: TestCaseReport): Record<string, unknown> {
   if (t.error_step !== undefined) out.error_step = t.error_step
   if (t.skip_reason !== undefined) out.skip_reason = t.skip_reason
   if (t.stability !== undefined) out.stability = t.stability
+  if (t.quarantined) out.quarantined = true
   if (t.line !== undefined) { out.line = t.line; out.column = t.column }
+  if (t.path !== undefined) out.path = t.path
   if (t.transcript !== undefined) out.transcript = t.transcript
   return out
 }
@@ -37,6 +39,9 @@ export function toJsonReport(report: TestRunReport): Record<string, unknown> {
   out.bailed = report.bailed
   out.cancelled = report.cancelled
   if (report.plugins?.length) out.plugins = report.plugins
+  if (report.quarantined?.total) out.quarantined = report.quarantined
+  if (report.fingerprints) out.fingerprints = report.fingerprints
+  if (report.faults) out.faults = report.faults
   return out
 }
 

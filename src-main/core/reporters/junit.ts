@@ -1,6 +1,6 @@
 // JUnit XML as CI servers read it: testsuites > testsuite > testcase with failure / error /
 // skipped, counts and times in seconds. A suite that could not run is one errored testcase.
-import type { TestCaseReport, TestRunReport, TestSuiteReport } from '../runner/model'
+import type { TestCaseReport, TestRunReport, TestSuiteReport, TranscriptTurn } from '../runner/model'
 import { location, showValue, stepLabel } from './text'
 
 // XML 1.0 allows tab, LF, CR and U+0020 upwards (minus surrogates and U+FFFE/U+FFFF); anything
@@ -45,6 +45,30 @@ function failureBody(suite: TestSuiteReport, test: TestCaseReport): string {
     .join('\n\n')
 }
 
+/** The conversation as plain text for `<system-out>`: what the user did, what the bot said, where it went. */
+export function transcriptText(transcript: readonly TranscriptTurn[]): string {
+  const lines: string[] = []
+  for (const t of transcript) {
+    const did = t.step === null ? 'start' : t.event === 'message' ? `step ${t.step} user: ${t.input ?? ''}` : `step ${t.step} ${t.event}`
+    lines.push(`${did}  → ${t.state}${t.ended ? ' (ended)' : ''}`)
+    for (const r of t.replies) lines.push(`  bot: ${r.text}`)
+    for (const e of t.errors) lines.push(`  error ${e.code}: ${e.message}`)
+  }
+  return lines.join('\n')
+}
+
+/** `--repeat` and quarantine, as testcase properties: stability (the JSON object), its score, flaky, quarantined. */
+function testProperties(test: TestCaseReport): string {
+  const props: string[] = []
+  if (test.stability) {
+    props.push(`<property name="stability" value="${attr(JSON.stringify(test.stability))}"/>`)
+    props.push(`<property name="stability_score" value="${test.stability.score}"/>`)
+    props.push(`<property name="flaky" value="${test.stability.flaky}"/>`)
+  }
+  if (test.quarantined) props.push('<property name="quarantined" value="true"/>')
+  return props.length ? `\n      <properties>${props.join('')}</properties>` : ''
+}
+
 function testcase(suite: TestSuiteReport, test: TestCaseReport): string {
   const attrs = [
     `name="${attr(test.name)}"`,
@@ -54,7 +78,9 @@ function testcase(suite: TestSuiteReport, test: TestCaseReport): string {
   ]
   if (test.line !== undefined) attrs.push(`line="${test.line}"`)
   const open = `    <testcase ${attrs.join(' ')}`
-  if (test.status === 'passed') return `${open}/>`
+  const out = test.transcript?.length ? `\n      <system-out>${escapeXml(transcriptText(test.transcript))}</system-out>` : ''
+  const props = testProperties(test)
+  if (test.status === 'passed') return out || props ? `${open}>${props}${out}\n    </testcase>` : `${open}/>`
   let inner: string
   if (test.status === 'failed') {
     const first = test.failures[0]
@@ -66,10 +92,7 @@ function testcase(suite: TestSuiteReport, test: TestCaseReport): string {
   } else {
     inner = `<skipped message="${attr(test.skip_reason ?? 'skipped')}"/>`
   }
-  const props = test.stability
-    ? `\n      <properties><property name="stability" value="${attr(JSON.stringify(test.stability))}"/></properties>`
-    : ''
-  return `${open}>${props}\n      ${inner}\n    </testcase>`
+  return `${open}>${props}\n      ${inner}${out}\n    </testcase>`
 }
 
 export function renderJUnit(report: TestRunReport): string {
