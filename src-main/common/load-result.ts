@@ -192,3 +192,64 @@ export interface LoadResult {
   }
 }
 
+
+/**
+ * What a running load test shows, about once a second: the console's live line, and the
+ * workbench's live dashboard (`loadProgress` events).
+ */
+export interface LiveSnapshot {
+  elapsed_s: number
+  duration_s: number
+  /** Share of the arrival phase done (0..1); 1 while conversations still running drain. */
+  progress: number
+  phase: 'running' | 'draining'
+  turns: number
+  conversations: number
+  in_flight: number
+  dropped: number
+  errors: number
+  error_rate: number
+  /** Turns completed in the last complete second. */
+  turns_per_s: number
+  /** Offered load now: conversations/s (open model) or virtual users (closed). */
+  target: number
+  target_unit: 'conv/s' | 'VUs'
+  /** Turn latency so far (the whole run up to now, from merged histograms). */
+  p50_ms: number
+  p95_ms: number
+  p99_ms: number
+  /** The coordinating process's memory at the last complete second (MB). */
+  rss_mb: number
+  heap_mb: number
+  /** Every threshold as it stands on the data so far (the final verdict comes with the result). */
+  thresholds: ThresholdVerdict[]
+  /** Seconds of the timeline completed since the previous snapshot (every worker has reported them). */
+  seconds: TimelineEntry[]
+}
+
+/** A run compared with a baseline (`flowbench load --compare`, the workbench's comparison of two load runs). */
+export type Better = 'lower' | 'higher'
+
+export interface MetricDelta {
+  metric: string
+  unit: 'ms' | '/s' | '%'
+  better: Better
+  baseline: number
+  current: number
+  delta: number
+  /** Relative change (current/baseline − 1) in %, null when the baseline is 0. */
+  delta_pct: number | null
+  /** The largest change run-to-run noise alone plausibly explains (same unit as the metric). */
+  noise: number
+  significant: boolean
+  verdict: 'regressed' | 'improved' | 'unchanged'
+}
+
+export interface Comparison {
+  baseline: { scenario: string; started_at: string; commit: string | null }
+  deltas: MetricDelta[]
+  /** Some metric got significantly worse. */
+  regressed: boolean
+  /** Why the two runs may not be like for like. */
+  notes: string[]
+}

@@ -2,7 +2,7 @@
 // what the worker pool does at saturation with 2 workers and with cores − 1, harness lag at 80%
 // of capacity, memory per 100,000 idle conversations, and the demonstration that latency is
 // honest (a mock that blocks its worker for 300 ms shows in turn latency, not in service time).
-// A 10-minute soak runs only with FLOWBENCH_SOAK=1. Figures are measured, never asserted.
+// The 10-minute soak is its own benchmark (soak.bench.ts). Figures are measured, never asserted.
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { compileFlow, Engine, type Conversation } from '../../src-main/core/engine'
@@ -22,7 +22,7 @@ const samples = join(root, 'resources/samples')
 const cores = cpus().length
 
 /** The three sample flows, each conversation a script of the sample scenario or a sample test's user steps. */
-const SAMPLE_MIX = `
+export const SAMPLE_MIX = `
 conversations:
   - { flow: ../flows/support.flow.yaml, weight: 6, steps: ["I can't log in to my account", "Dana Scully", "dana.scully@example.com", "no thanks"] }
   - { flow: ../flows/support.flow.yaml, weight: 3, steps: ["hi", "the app keeps crashing", "Sam Rivera", "sam.rivera@example.com", "bye"] }
@@ -32,7 +32,7 @@ conversations:
   - { weight: 2, tests: ../tests/deploy.test.yaml }
 `
 
-const INSTANT_MOCKS = `
+export const INSTANT_MOCKS = `
 mocks:
   integrations:
     crm_lookup: { data: { id: C-1042, tier: gold, entitlements: { priority_support: false, sla_hours: 8 } } }
@@ -270,17 +270,6 @@ profile:
     out['idle conversations held'] = idle.totals.conversations - idle.totals.completed_conversations
   }
 
-  if (process.env.FLOWBENCH_SOAK === '1') {
-    const soakRate = round(0.5 * (capacity ?? one.turnsPerS / turnsPerConversation), 0)
-    const soak = await openRun(await scenario(`${SAMPLE_MIX}think_time: { min: 100ms, max: 2s }\nprofile: { executor: constant-arrival-rate, rate: ${soakRate}, duration: 10m }\n${INSTANT_MOCKS}`), workersMinusOne)
-    const heap = soak.timeline.filter((e) => e.heap_mb > 0)
-    const minute = (m: number) => heap.filter((e) => e.t_s >= m * 60 && e.t_s < (m + 1) * 60)
-    const avg = (xs: Array<{ heap_mb: number }>) => (xs.length ? xs.reduce((a, e) => a + e.heap_mb, 0) / xs.length : 0)
-    out['soak 10 min: offered conversations/s'] = soakRate
-    out['soak 10 min: heap MB, minute 1 / 5 / 10'] = `${round(avg(minute(1)))} / ${round(avg(minute(4)))} / ${round(avg(minute(9)))}`
-    out['soak 10 min: peak RSS (MB)'] = soak.memory.peak_rss_mb
-    out['soak 10 min: turn latency p99 (ms)'] = soak.turn_latency_ms.p99
-  }
   out.cores = cores
   out.node = process.version
   return out

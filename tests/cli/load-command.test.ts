@@ -9,9 +9,12 @@ import { join, resolve } from 'node:path'
 const root = resolve(__dirname, '../..')
 const bin = join(root, 'bin/flowbench.mjs')
 const workspace = join(root, 'tests/fixtures/load')
+// Runs are recorded in the run history: a throwaway $FLOWBENCH_HOME keeps them out of the user's.
+const home = mkdtempSync(join(tmpdir(), 'flowbench-load-home-'))
+afterAll(() => rmSync(home, { recursive: true, force: true }))
 
 function flowbench(args: string[], cwd = workspace) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FORCE_COLOR: '0' } })
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, FORCE_COLOR: '0', FLOWBENCH_HOME: home } })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 

@@ -5,31 +5,8 @@
 import type { LoadResult } from './result'
 import type { TimelineEntry } from './metrics'
 
-export type Better = 'lower' | 'higher'
-
-export interface MetricDelta {
-  metric: string
-  unit: 'ms' | '/s' | '%'
-  better: Better
-  baseline: number
-  current: number
-  delta: number
-  /** Relative change (current/baseline − 1) in %, null when the baseline is 0. */
-  delta_pct: number | null
-  /** The largest change run-to-run noise alone plausibly explains (same unit as the metric). */
-  noise: number
-  significant: boolean
-  verdict: 'regressed' | 'improved' | 'unchanged'
-}
-
-export interface Comparison {
-  baseline: { scenario: string; started_at: string; commit: string | null }
-  deltas: MetricDelta[]
-  /** Some metric got significantly worse. */
-  regressed: boolean
-  /** Why the two runs may not be like for like. */
-  notes: string[]
-}
+export type { Better, MetricDelta, Comparison } from '../../common/load-result'
+import type { Comparison, MetricDelta, Better } from '../../common/load-result'
 
 export interface CompareOptions {
   /** Standard errors a change must exceed (default 3: about 1 false alarm in 370 per metric). */

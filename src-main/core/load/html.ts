@@ -118,7 +118,8 @@ th:first-child,td:first-child{text-align:left}thead th{background:#f3f5f9}tr.bad
 .chart{margin:12px 0}.chart figcaption{font-weight:600;margin-bottom:4px}svg .grid{stroke:#e6e9ef}svg .tick,svg .legend,svg .unit{font-size:11px;fill:#5b6475}
 .empty,.note{color:#5b6475}code{background:#f3f5f9;padding:1px 4px;border-radius:3px}`
 
-export function renderLoadReport(r: LoadResult, comparison?: Comparison): string {
+/** `redaction`: the header line of an exported report saying whether (and how much) personal data was replaced. */
+export function renderLoadReport(r: LoadResult, comparison?: Comparison, extras: { redaction?: string } = {}): string {
   const tl = r.timeline
   const open = r.profile.executor.endsWith('arrival-rate')
   const pts = (pick: (e: (typeof tl)[number]) => number): Array<[number, number]> => tl.map((e) => [e.t_s, pick(e)])
@@ -150,6 +151,7 @@ export function renderLoadReport(r: LoadResult, comparison?: Comparison): string
 <h1>Flowbench load report</h1>
 <p class="sub">${esc(r.scenario)}${r.name ? ` — ${esc(r.name)}` : ''} · started ${esc(r.started_at)} · ${(r.duration_ms / 1000).toFixed(1)} s · ${esc(r.profile.executor)}</p>
 <p><span class="verdict ${r.passed ? 'pass' : 'fail'}">${r.passed ? 'PASSED' : 'FAILED'}</span>${r.aborted ? ` <strong>${r.aborted.reason === 'threshold' ? `aborted at ${r.aborted.at_s}s: ${esc(r.aborted.thresholds?.join('; ') ?? '')}` : `interrupted at ${r.aborted.at_s}s`}</strong>` : ''}</p>
+${extras.redaction ? `<p class="sub redaction">${esc(extras.redaction)}</p>` : ''}
 ${banner}
 ${otherWarnings.map((w) => `<div class="warn">${esc(w)}</div>`).join('')}
 <div class="cards">${cards.map(([k, v]) => `<div class="card">${esc(k)}<b>${esc(v)}</b></div>`).join('')}</div>

@@ -1,6 +1,7 @@
 // Load testing of conversation flows: scenarios, the run on a worker pool, results, reports,
 // comparison and capacity search. The CLI and the workbench both use this module.
-export { loadScenarioFile, loadScenarioText, withOverrides, ScenarioLoadError, OverrideError, DEFAULT_SEED } from './scenario'
+export { loadScenarioFile, loadScenarioText, withOverrides, noMockWarning, ScenarioLoadError, OverrideError, DEFAULT_SEED } from './scenario'
+export { unmockedIntegrations } from './plugins'
 export type { LoadScenario, ScenarioOverrides } from './scenario'
 export { runLoadTest, generatorHealth, REAL_RUN_CLOCK } from './run'
 export type { LoadChannel, RunClock, LiveSnapshot, RunLoadOptions } from './run'

@@ -164,6 +164,25 @@ export class RunMetrics implements MetricSource {
     acc.blockedMs += r.blocked_ms
   }
 
+  /**
+   * Conversations lost with a worker that died, at second t: each counts as interrupted and as one
+   * turn that errored with `code` (it never got an answer, so it has no latency sample); `started`
+   * adds the ones it started without having reported it.
+   */
+  absorbLost(t_s: number, lost: number, started: number, code: string): void {
+    if (lost <= 0 && started <= 0) return
+    this.turns += lost
+    this.errorTurns += lost
+    if (lost > 0) this.errors[code] = (this.errors[code] ?? 0) + lost
+    this.interrupted += lost
+    this.conversationsStarted += started
+    if (t_s <= this.finalizedThrough) return
+    const acc = this.second(t_s)
+    acc.turns += lost
+    acc.errors += lost
+    acc.started += started
+  }
+
   /** The main thread's memory at second t (RSS covers every thread of the process). */
   sampleMain(t_s: number, sample: MainSample): void {
     this.mainSamples.set(t_s, sample)

@@ -1,6 +1,7 @@
 // The load scenario once loaded and resolved: plain data (it crosses to worker threads).
 import type { FlowDocument } from '../../common/flow-schema'
 import type { NluMock } from '../../common/test-schema'
+import type { PluginLoadSpec } from '../plugins'
 
 export { EXECUTORS } from '../../common/load-result'
 export type { Executor, Stage, LoadProfile } from '../../common/load-result'
@@ -77,4 +78,9 @@ export interface LoadPlan {
   nlu: Record<string, NluMock>
   profile: LoadProfile
   seed: number
+  /**
+   * The workspace's plugins, for integrations the scenario does not mock (as `flowbench test`
+   * runs them): each worker loads them once; their calls are real work and real latency.
+   */
+  plugins?: PluginLoadSpec
 }

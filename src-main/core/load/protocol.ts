@@ -5,6 +5,22 @@ import type { LoadPlan } from './model'
 /** Shared between every worker of a run (SharedArrayBuffer, Int32 slots). */
 export const SHARED_IN_FLIGHT = 0
 export const SHARED_BLOCK_BASE = 1
+/**
+ * After the block counters, two slots per worker: its conversations in flight and the arrivals it
+ * has taken (started or dropped). If the worker dies, the main thread reads them to know exactly
+ * which conversations it lost and which arrivals it never started.
+ */
+export const WORKER_SLOTS = 2
+
+/** Index of worker `worker`'s in-flight slot (its taken-arrivals slot follows). */
+export function workerSlot(blockSlots: number, worker: number): number {
+  return SHARED_BLOCK_BASE + blockSlots + WORKER_SLOTS * worker
+}
+
+/** Int32 slots of a run's shared buffer. */
+export function sharedSlots(blockSlots: number, workers: number): number {
+  return SHARED_BLOCK_BASE + blockSlots + WORKER_SLOTS * workers
+}
 
 /** Prepares a worker for a run: compiles the flows and warms the engine up, untimed. */
 export interface InitTask {
@@ -36,6 +52,11 @@ export interface ArrivalsTask {
   first: number
   stride: number
   times: number[]
+  /**
+   * Global indices of the arrivals, when they are not `first + k * stride` (arrivals of a dead
+   * worker, or due while it was being replaced, go to the live ones).
+   */
+  indices?: number[]
 }
 
 /** The closed model: how many virtual users this worker runs from `at` (ms since the epoch). */
@@ -117,4 +138,8 @@ export interface WorkerReport {
   last_end_ms: number
   /** The first unexpected engine failure on this worker (the engine should never throw). */
   engine_failure?: string
+  /** Answer to `init` when the plan has plugins: the unmocked integration ids a plugin serves, by plugin. */
+  plugin_served?: Record<string, string>
+  /** Answer to `init`: plugins that could not be loaded (one line each, naming the plugin). */
+  plugin_problems?: string[]
 }

@@ -16,10 +16,14 @@ import { BreakerRegistry, type IntegrationProvider } from '../engine/resilience'
 import type { ConversationEvent, TurnResult } from '../../common/turn'
 import { SnapshotNlu } from '../runner/mocks'
 import { LatencyRecorder } from './histogram'
-import { ConversationClock, LoadIntegrations, type LoadTime } from './mocks'
+import { ConversationClock, LoadIntegrations, type CallObserver, type LoadTime } from './mocks'
 import type { ConversationScript, LoadPlan, ScriptStep, ThinkTime } from './model'
-import { SHARED_BLOCK_BASE, SHARED_IN_FLIGHT, type CountByCode, type LoadTask, type SecondReport, type WorkerReport } from './protocol'
+import { SHARED_BLOCK_BASE, SHARED_IN_FLIGHT, workerSlot, type CountByCode, type LoadTask, type SecondReport, type WorkerReport } from './protocol'
 import { isOpenModel } from './schedule'
+import { measuredGenerators, measuredPlugins, servedByPlugins } from './plugins'
+import type { GeneratorProvider } from '../engine/generate-stream'
+import type { SummarizerProvider } from '../engine/memory'
+import type { RunPlugins } from '../runner/plugins'
 
 export interface ProcessSample {
   heap_used_mb: number
@@ -51,6 +55,8 @@ export interface RuntimeOptions {
    * sleeping, so an idle worker starts turns on time. 0 turns polling off (virtual time).
    */
   spinMs?: number
+  /** The workspace's plugins (loaded by the worker): they answer the integrations the scenario does not mock. */
+  plugins?: RunPlugins
 }
 
 interface RunnableScript {
@@ -303,20 +309,20 @@ export class LoadRuntime {
     this.spinMs = options.spinMs ?? 1
     const plan = options.plan
     const blockCounters = new Int32Array(options.shared, SHARED_BLOCK_BASE * 4, LoadIntegrations.counterSlots(plan.mocks))
-    const integrations = new LoadIntegrations(plan.mocks, {
-      seed: plan.seed,
-      time: this.time,
-      blockCounters,
-      observer: {
-        callEnded: (id, ms) => this.integrationStats(id).callLatency.record(ms),
-        blocked: (ms) => {
-          this.blockedMs += ms
-          this.lastBusyEnd = this.time.now()
-        },
+    const own = workerSlot(LoadIntegrations.counterSlots(plan.mocks), options.worker)
+    // A shared buffer made without the per-worker slots (a test's) leaves them out.
+    this.ownSlot = own + 1 < this.shared.length ? own : -1
+    const observer: CallObserver = {
+      callEnded: (id, ms) => this.integrationStats(id).callLatency.record(ms),
+      blocked: (ms) => {
+        this.blockedMs += ms
+        this.lastBusyEnd = this.time.now()
       },
-    })
+    }
+    const integrations = new LoadIntegrations(plan.mocks, { seed: plan.seed, time: this.time, blockCounters, observer })
     this.compiled = plan.flows.map((f) => compileFlow(f.document))
-    const engines = this.compiled.map((flow) => new Engine(flow, { integrations, breakers: new BreakerRegistry(), seed: plan.seed }))
+    this.plugins = options.plugins
+    const engines = this.compiled.map((flow) => new Engine(flow, { integrations: this.providerFor(flow, integrations, observer), breakers: new BreakerRegistry(), seed: plan.seed, ...this.extensions() }))
     const sharedNlu = Object.keys(plan.nlu).length ? new SnapshotNlu(plan.nlu, false) : undefined
     this.scripts = plan.scripts.map((s) => ({
       source: s,
@@ -331,6 +337,41 @@ export class LoadRuntime {
   }
 
   private readonly compiled: CompiledFlow[]
+  private readonly plugins: RunPlugins | undefined
+  /** This worker's in-flight slot in the shared buffer (taken arrivals at +1), or -1. */
+  private readonly ownSlot: number
+
+  /** Conversations in flight: the run's count (max_in_flight) and this worker's (read by the main thread if it dies). */
+  private inFlightAdd(n: number): number {
+    if (this.ownSlot >= 0) Atomics.add(this.shared, this.ownSlot, n)
+    return Atomics.add(this.shared, SHARED_IN_FLIGHT, n) + n
+  }
+
+  /** Which plugin answers each unmocked integration id of the flows. */
+  pluginServed(): Record<string, string> {
+    return servedByPlugins(this.plan, this.plugins, this.compiled.map((f) => f.integrations))
+  }
+
+  /**
+   * The plugins' generators and summarisers, for flows whose response states `generate` or whose
+   * memory names a summariser (they have no mocks; without plugins the engine reports why).
+   */
+  private extensions(): { generators?: GeneratorProvider; summarizer?: SummarizerProvider } {
+    const set = this.plugins?.set
+    if (!set) return {}
+    this.generatorProvider ??= measuredGenerators(set.generators)
+    return { generators: this.generatorProvider, summarizer: set.summarizers }
+  }
+
+  private generatorProvider: GeneratorProvider | undefined
+
+  /** The scenario's mocks first; an id they do not answer goes to the plugin serving it, if any. */
+  private providerFor(flow: CompiledFlow, mocks: IntegrationProvider, observer: CallObserver): IntegrationProvider {
+    const set = this.plugins?.set
+    if (!set) return mocks
+    const mocked = (id: string): boolean => this.plan.mocks[id] !== undefined
+    return this.plugins!.withMocks(mocked, mocks, measuredPlugins(set.integrations.forFlow(flow.integrations), this.time, observer))
+  }
 
   /**
    * Runs the scripts round-robin for `ms` (each at least once), untimed, against mocks that
@@ -346,7 +387,9 @@ export class LoadRuntime {
         return Promise.resolve(mock.data === undefined ? { status_code: mock.status_code } : { status_code: mock.status_code, data: mock.data })
       },
     }
-    const engines = this.compiled.map((flow) => new Engine(flow, { integrations: instant, breakers: new BreakerRegistry(), seed: this.plan.seed }))
+    // Plugin code is warmed up too (its calls are untimed here, as everything in the warm-up).
+    const unmeasured: CallObserver = { callEnded: () => undefined, blocked: () => undefined }
+    const engines = this.compiled.map((flow) => new Engine(flow, { integrations: this.providerFor(flow, instant, unmeasured), breakers: new BreakerRegistry(), seed: this.plan.seed, ...this.extensions() }))
     const recorder = new LatencyRecorder()
     const until = performance.now() + ms
     for (let i = 0; i < this.scripts.length || performance.now() < until; i++) {
@@ -403,7 +446,7 @@ export class LoadRuntime {
   handle(task: LoadTask): WorkerReport {
     switch (task.type) {
       case 'arrivals':
-        this.addArrivals(task.first, task.stride, task.times)
+        this.addArrivals(task.first, task.stride, task.times, task.indices)
         break
       case 'vus':
         this.setVirtualUsers(task.target, task.at)
@@ -427,14 +470,25 @@ export class LoadRuntime {
    * when due: with arrivals sent well ahead, objects made on receipt would outlive the young
    * generation and turn into old-generation garbage.
    */
-  private addArrivals(first: number, stride: number, times: number[]): void {
+  private addArrivals(first: number, stride: number, times: number[], indices?: number[]): void {
     if (this.stopped || !times.length) return
-    this.arrivals.push({ first, stride, times, next: 0 })
+    const last = this.arrivals[this.arrivals.length - 1]
+    if (last && times[0]! < last.times[last.times.length - 1]!) {
+      // Out of order: arrivals a dead worker had not started, handed here. Arrivals start in time
+      // order, so the waiting ones and these become one batch sorted by intended start.
+      const waiting: Array<[number, number]> = []
+      for (const b of this.arrivals.splice(0)) {
+        for (let k = b.next; k < b.times.length; k++) waiting.push([b.times[k]!, b.indices ? b.indices[k]! : b.first + k * b.stride])
+      }
+      times.forEach((time, k) => waiting.push([time, indices ? indices[k]! : first + k * stride]))
+      waiting.sort((a, b) => a[0] - b[0])
+      this.arrivals.push({ first: 0, stride: 0, times: waiting.map((w) => w[0]), indices: waiting.map((w) => w[1]), next: 0 })
+    } else this.arrivals.push({ first, stride, times, next: 0, ...(indices ? { indices } : {}) })
     this.arrivalsWaiting += times.length
     this.arm()
   }
 
-  private readonly arrivals: Array<{ first: number; stride: number; times: number[]; next: number }> = []
+  private readonly arrivals: Array<{ first: number; stride: number; times: number[]; next: number; indices?: number[] }> = []
   private arrivalsWaiting = 0
 
   /** Intended start of the next arrival not yet started (Infinity when none). */
@@ -448,7 +502,8 @@ export class LoadRuntime {
     const k = batch.next++
     if (batch.next >= batch.times.length) this.arrivals.shift()
     this.arrivalsWaiting--
-    const index = batch.first + k * batch.stride
+    if (this.ownSlot >= 0) Atomics.add(this.shared, this.ownSlot + 1, 1)
+    const index = batch.indices ? batch.indices[k]! : batch.first + k * batch.stride
     return new LiveConversation(this, `c${index}`, mixKey(this.plan.seed, index), batch.times[k]!, null)
   }
 
@@ -646,9 +701,9 @@ export class LoadRuntime {
 
   private startConversation(c: LiveConversation, now: number): boolean {
     if (this.stopped && !c.vu) return false
-    const inFlight = Atomics.add(this.shared, SHARED_IN_FLIGHT, 1) + 1
+    const inFlight = this.inFlightAdd(1)
     if (this.open && this.maxInFlight !== undefined && inFlight > this.maxInFlight) {
-      Atomics.sub(this.shared, SHARED_IN_FLIGHT, 1)
+      this.inFlightAdd(-1)
       this.counters.dropped++
       return false
     }
@@ -821,7 +876,7 @@ export class LoadRuntime {
   private endConversation(c: LiveConversation, end: number): void {
     c.dead = true
     this.liveCount--
-    Atomics.sub(this.shared, SHARED_IN_FLIGHT, 1)
+    this.inFlightAdd(-1)
     this.counters.conversations_completed++
     this.conversationDuration.record(end - c.intendedStart)
     this.lastEnd = Math.max(this.lastEnd, end)
@@ -849,7 +904,7 @@ export class LoadRuntime {
         if (c.started && !c.dead) {
           c.dead = true
           this.liveCount--
-          Atomics.sub(this.shared, SHARED_IN_FLIGHT, 1)
+          this.inFlightAdd(-1)
           this.counters.interrupted++
         }
       }
@@ -857,7 +912,7 @@ export class LoadRuntime {
       // result, when it comes, is ignored (the runtime is finished).
       if (this.liveCount > 0) {
         this.counters.interrupted += this.liveCount
-        Atomics.sub(this.shared, SHARED_IN_FLIGHT, this.liveCount)
+        this.inFlightAdd(-this.liveCount)
         this.liveCount = 0
       }
       for (const vu of this.vus) vu.active = false

@@ -27,6 +27,7 @@ import {
 } from './model'
 import { ThresholdSyntaxError, parseCondition, parseThresholdName, type ThresholdDefinition } from './thresholds'
 import { isRecord } from '../../common/record'
+import { CONVERSATION_KEYS, MOCK_KEYS, PROFILE_KEYS, SCENARIO_KEYS, STAGE_KEYS, STEP_KEYS, THRESHOLD_KEYS } from '../../common/load-schema'
 
 /** A loaded scenario: what to run, how to judge it, and what the author should know. */
 export interface LoadScenario {
@@ -50,11 +51,9 @@ export const DEFAULT_SEED = 1
 export const DEFAULT_GRACEFUL_STOP_MS = 30_000
 export const DEFAULT_WARMUP_MS = 1000
 
-const TOP_KEYS = ['$schema', 'name', 'description', 'flow', 'seed', 'conversations', 'users', 'think_time', 'profile', 'mocks', 'thresholds']
-const CONVERSATION_KEYS = ['name', 'weight', 'steps', 'tests', 'flow', 'user_profile', 'user_id', 'tenant_id', 'think_time']
-const PROFILE_KEYS = ['executor', 'rate', 'start_rate', 'vus', 'start_vus', 'duration', 'stages', 'arrivals', 'max_in_flight', 'graceful_stop', 'workers', 'warmup']
-const MOCK_KEYS = ['latency_ms', 'error_rate', 'error_status', 'status_code', 'data', 'block_ms', 'block_every']
-const THRESHOLD_KEYS = ['threshold', 'condition', 'abort_on_fail', 'delay_abort_eval']
+// The keys each mapping may hold come from the format's schema (resources/schema/load.schema.json
+// is generated from the same definition), so the editor and the loader agree on them.
+const TOP_KEYS = SCENARIO_KEYS
 
 type Json = Record<string, unknown>
 
@@ -244,7 +243,7 @@ function readStages(p: Problems, value: unknown, path: PathSegment[], what: 'rat
       p.add(at, 'a stage must be { target, duration }', 'value')
       return
     }
-    p.unknownKeys(s, ['target', 'duration'], at)
+    p.unknownKeys(s, STAGE_KEYS, at)
     if (s.target === undefined) p.add(at, `a stage needs a target (${what})`, 'value')
     if (s.duration === undefined) p.add(at, 'a stage needs a duration, e.g. "30s"', 'value')
     const target = s.target === undefined ? undefined : numberAt(p, s.target, [...at, 'target'], 'target', { min: 0, integer: what === 'virtual users' })
@@ -615,7 +614,7 @@ function readSteps(p: Problems, value: unknown, path: PathSegment[]): ScriptStep
       ok = false
       return
     }
-    p.unknownKeys(s, ['user', 'event', 'think_time'], at)
+    p.unknownKeys(s, STEP_KEYS, at)
     const think = s.think_time === undefined ? undefined : thinkTimeAt(p, s.think_time, [...at, 'think_time'])
     if ((s.user === undefined) === (s.event === undefined)) {
       p.add(at, 'a step has either user (a message) or event (approve or reject)', 'value')
@@ -738,7 +737,7 @@ export async function loadScenarioText(text: string, absPath: string, options: {
   const used = new Set<string>()
   for (const s of scripts) for (const id of ctx.flows[s.flow]!.integrations) used.add(id)
   for (const id of [...used].sort()) {
-    if (!mocks[id]) warnings.push(`integration "${id}" has no mock in mocks.integrations: its calls fail (no_provider), and the flow takes its error branch`)
+    if (!mocks[id]) warnings.push(noMockWarning(id))
   }
   for (const id of Object.keys(mocks)) {
     if (!integrations.has(id)) warnings.push(`mocks.integrations.${id}: no flow of this scenario calls "${id}"`)
@@ -749,6 +748,11 @@ export async function loadScenarioText(text: string, absPath: string, options: {
   const out: LoadScenario = { file, absPath, root, plan, thresholds, warnings }
   if (typeof doc.name === 'string') out.name = doc.name
   return out
+}
+
+/** The warning for an integration the scenario's flows call and its mocks do not answer (a plugin may still serve it). */
+export function noMockWarning(id: string): string {
+  return `integration "${id}" has no mock in mocks.integrations: its calls fail (no_provider), and the flow takes its error branch`
 }
 
 /** What the command line may change about a scenario for one run. */

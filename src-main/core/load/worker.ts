@@ -4,6 +4,7 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks'
 import type { LoadTime } from './mocks'
 import type { InitTask, LoadTask, WorkerReport } from './protocol'
+import { planPlugins } from './plugins'
 import { LoadRuntime, type ProcessSampler } from './runtime'
 
 let current: { run: string; runtime: LoadRuntime; time: ReturnType<typeof realLoadTime> } | undefined
@@ -56,10 +57,17 @@ function idle(worker: number): WorkerReport {
 async function prepare(task: InitTask): Promise<WorkerReport> {
   current?.runtime.abandon()
   const time = realLoadTime()
-  const runtime = new LoadRuntime({ plan: task.plan, worker: task.worker, workers: task.workers, time, shared: task.shared })
+  // The workspace's plugins load once per thread (pluginsFor caches them), before anything is timed.
+  const plugins = await planPlugins(task.plan)
+  const runtime = new LoadRuntime({ plan: task.plan, worker: task.worker, workers: task.workers, time, shared: task.shared, ...(plugins ? { plugins } : {}) })
   current = { run: task.run, runtime, time }
   await runtime.warmUp(task.warmup_ms)
-  return idle(task.worker)
+  const report = idle(task.worker)
+  if (plugins) {
+    report.plugin_served = runtime.pluginServed()
+    report.plugin_problems = plugins.failure !== undefined ? [plugins.failure] : plugins.problems.map((p) => p.error)
+  }
+  return report
 }
 
 /** Every task of a load run (piscina task name `load`). */

@@ -40,11 +40,12 @@ export class InlineChannel implements LoadChannel {
 }
 
 /** Runs the scenario text (the tiny fixture flow is prepended) to completion on virtual time. */
-export async function runInline(scenarioText: string, o: { threads?: number; signalAfterMs?: number } = {}): Promise<{ result: LoadResult; channel: InlineChannel }> {
+export async function runInline(scenarioText: string, o: { threads?: number; signalAfterMs?: number; stopAfterMs?: number } = {}): Promise<{ result: LoadResult; channel: InlineChannel }> {
   const scenario = await loadScenarioText(`flow: ../flows/tiny.flow.yaml\n${scenarioText}`, join(fixtures, 'load/inline.load.yaml'))
   const vt = new VirtualTime()
   const channel = new InlineChannel(vt, o.threads ?? 2)
   const controller = new AbortController()
+  const stop = new AbortController()
   let done = false
   const pending = runLoadTest(scenario, {
     channel,
@@ -52,12 +53,14 @@ export async function runInline(scenarioText: string, o: { threads?: number; sig
     warmupMs: 0,
     commit: 'abc1234',
     signal: controller.signal,
+    stop: stop.signal,
     sampleMain: () => ({ rss_mb: 100, heap_mb: 10 }),
     mainUtilization: () => () => 0.05,
   }).finally(() => (done = true))
   for (let i = 0; i < 10_000 && !done; i++) {
     await vt.advance(10)
     if (o.signalAfterMs !== undefined && vt.now() >= o.signalAfterMs) controller.abort()
+    if (o.stopAfterMs !== undefined && vt.now() >= o.stopAfterMs) stop.abort()
   }
   return { result: await pending, channel }
 }

@@ -17,8 +17,9 @@ thresholds:
 `
 
 const snapshot: LiveSnapshot = {
-  elapsed_s: 12, duration_s: 30, phase: 'running', turns: 24012, conversations: 6000, in_flight: 15, dropped: 0, errors: 2,
+  elapsed_s: 12, duration_s: 30, progress: 0.4, phase: 'running', turns: 24012, conversations: 6000, in_flight: 15, dropped: 0, errors: 2,
   error_rate: 0.0001, turns_per_s: 1998, target: 500, target_unit: 'conv/s', p50_ms: 0.4, p95_ms: 1.2, p99_ms: 3.1,
+  rss_mb: 120, heap_mb: 40, thresholds: [], seconds: [],
 }
 
 describe('the HTML report', () => {

@@ -68,6 +68,28 @@ describe('a load run (virtual time, workers in this thread)', () => {
     expect(result.passed).toBe(false)
   })
 
+  it('stops gracefully: no more arrivals, the conversations in progress finish, the result says interrupted', async () => {
+    const slow = steady.replace('duration: 3s', 'duration: 60s').replace('latency_ms: 20', 'latency_ms: 400')
+    const { result } = await run(slow, { stopAfterMs: 1500 })
+    expect(result.aborted).toEqual({ reason: 'interrupted', at_s: 1 })
+    // Arrivals end at the stop (those already handed out, up to 250 ms ahead, still start)...
+    expect(result.totals.conversations).toBeGreaterThanOrEqual(15)
+    expect(result.totals.conversations).toBeLessThanOrEqual(18)
+    // ...and every conversation that started finishes: none is cut off.
+    expect(result.totals.interrupted).toBe(0)
+    expect(result.totals.completed_conversations).toBe(result.totals.conversations)
+    expect(result.duration_ms).toBeLessThan(3000)
+    expect(result.passed).toBe(false)
+  })
+
+  it('stops virtual users gracefully too', async () => {
+    const { result } = await run(`think_time: 100ms\nconversations:\n  - steps: ["hi", "bye"]\nprofile: { executor: constant-vus, vus: 3, duration: 60s }\n`, { stopAfterMs: 1000 })
+    expect(result.aborted).toMatchObject({ reason: 'interrupted' })
+    expect(result.totals.interrupted).toBe(0)
+    expect(result.totals.completed_conversations).toBe(result.totals.conversations)
+    expect(result.totals.conversations).toBeLessThan(25)
+  })
+
   it('runs virtual users (closed model) and drains them at the end', async () => {
     const { result } = await run(`think_time: 100ms\nconversations:\n  - steps: ["hi", "bye"]\nprofile: { executor: constant-vus, vus: 3, duration: 2s }\n`, { threads: 2 })
     // Three users, 200 ms per conversation, for 2 s: 30 conversations.

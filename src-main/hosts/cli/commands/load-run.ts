@@ -18,7 +18,9 @@ import {
   formatSummary,
   isLoadResult,
   loadScenarioFile,
+  noMockWarning,
   renderLoadReport,
+  unmockedIntegrations,
   runLoadTest,
   searchCapacity,
   withOverrides,
@@ -28,6 +30,8 @@ import {
   type ScenarioOverrides,
 } from '../../../core/load'
 import { UsageError } from '../exit'
+import { pluginSpec } from '../plugins'
+import { recordLoadRun } from '../history'
 import type { SetExitCode } from './index'
 
 export interface LoadOptions {
@@ -44,6 +48,14 @@ export interface LoadOptions {
   capacity?: boolean
   stepDuration: string
   quiet?: boolean
+  /** --export k6: write the scenario as a script instead of running it; --out: where. */
+  export?: string
+  out?: string
+  /** false with --no-plugins. */
+  plugins: boolean
+  /** false with --no-history. */
+  history: boolean
+  pluginDir?: string[]
 }
 
 function positiveInteger(value: string, option: string, min = 1): number {
@@ -140,8 +152,19 @@ export async function runLoadCommand(scenarioPath: string, o: LoadOptions, setEx
       if (err instanceof OverrideError) throw new UsageError(err.message)
       throw err
     }
+    // --export writes the scenario (with --duration/--rate/--vus applied) for another load tool instead of running it.
+    if (o.export !== undefined) {
+      await exportScenario(scenario, o.export, o.out)
+      setExitCode(0)
+      return
+    }
+    // The workspace's plugins answer what the scenario does not mock (as under `flowbench test`).
+    scenario = { ...scenario, plan: { ...scenario.plan, plugins: pluginSpec(scenario.root, o) } }
     const summaryOut = o.json === '-' ? process.stderr : process.stdout
-    for (const w of scenario.warnings) process.stderr.write(`flowbench: warning: ${w}\n`)
+    // Whether a plugin answers an unmocked integration is known once the workers loaded them:
+    // the summary says it either way.
+    const deferred = new Set(unmockedIntegrations(scenario.plan).map(noMockWarning))
+    for (const w of scenario.warnings) if (!deferred.has(w)) process.stderr.write(`flowbench: warning: ${w}\n`)
     const workers = scenario.plan.profile.workers ?? defaultLoadWorkers()
     const commit = gitCommit(scenario.root)
 
@@ -163,6 +186,7 @@ export async function runLoadCommand(scenarioPath: string, o: LoadOptions, setEx
         ...(view ? { onProgress: (s) => view.update(s) } : {}),
       })
       view?.end()
+      await recordLoadRun(result, scenario.root, scenario.file, { history: o.history })
       let comparison: Comparison | undefined
       if (baseline) comparison = compareResults(result, baseline)
       const out = comparison ? { ...result, comparison } : result
@@ -213,4 +237,14 @@ async function runCapacity(
   } finally {
     await pool.destroy()
   }
+}
+
+/** `--export k6 [--out FILE]`: the scenario as a k6 script (docs/bot-server.md); what k6 cannot reproduce goes to stderr. */
+async function exportScenario(scenario: LoadScenario, format: string, out: string | undefined): Promise<void> {
+  if (format !== 'k6') throw new UsageError(`--export takes k6 (the only format so far), got "${format}"`)
+  const { exportK6 } = await import('../../../core/bot/k6')
+  const { script, warnings } = exportK6(scenario)
+  for (const w of warnings) process.stderr.write(`flowbench: warning: not in the k6 script: ${w}\n`)
+  await writeOutput(out ?? '-', script)
+  if (out !== undefined && out !== '-') process.stderr.write(`flowbench: wrote the k6 script to ${out}\n`)
 }

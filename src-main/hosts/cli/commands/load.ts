@@ -3,9 +3,10 @@
 import type { Command } from 'commander'
 import type { SetExitCode } from './index'
 import type { LoadOptions } from './load-run'
+import { addPluginOptions } from '../plugins'
 
 export function registerLoad(program: Command, setExitCode: SetExitCode): void {
-  program
+  const command = program
     .command('load')
     .description('load-test a flow: conversations on worker threads, latency from each turn\'s intended start')
     .argument('<scenario>', 'a load scenario (*.load.yaml)')
@@ -22,8 +23,11 @@ export function registerLoad(program: Command, setExitCode: SetExitCode): void {
     .option('--capacity', 'search for the highest arrival rate at which the thresholds hold (steps the rate up)')
     .option('--step-duration <d>', 'how long each capacity-search step runs', '10s')
     .option('--quiet', 'no live progress line')
-    .action(async (scenarioPath: string, o: LoadOptions) => {
-      const { runLoadCommand } = await import('./load-run')
-      await runLoadCommand(scenarioPath, o, setExitCode)
-    })
+    .option('--export <format>', 'write the scenario as a script for another load tool instead of running it: k6 (against `flowbench api`)')
+    .option('--out <file>', 'with --export: the file to write (default: stdout)')
+    .option('--no-history', 'do not record the run in the run history ($FLOWBENCH_HOME)')
+  addPluginOptions(command).action(async (scenarioPath: string, o: LoadOptions) => {
+    const { runLoadCommand } = await import('./load-run')
+    await runLoadCommand(scenarioPath, o, setExitCode)
+  })
 }

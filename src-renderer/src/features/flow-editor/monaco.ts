@@ -9,6 +9,7 @@ import JsonWorker from 'monaco-editor/languages/features/json/json.worker?worker
 import { configureMonacoYaml, type JSONSchema } from 'monaco-yaml'
 import YamlWorker from './yaml.worker?worker'
 import type { JsonSchema } from '../../../../src-main/common/api'
+import loadSchemaJson from '../../../../resources/schema/load.schema.json'
 
 export { monaco }
 
@@ -41,6 +42,7 @@ export const isFlowPath = (path: string): boolean => /\.flow\.(json|ya?ml)$/i.te
 
 const FLOW_SCHEMA_URI = 'flowbench://schema/flow.schema.json'
 const TEST_SCHEMA_URI = 'flowbench://schema/test.schema.json'
+const LOAD_SCHEMA_URI = 'flowbench://schema/load.schema.json'
 
 let yaml: ReturnType<typeof configureMonacoYaml> | null = null
 
@@ -73,6 +75,8 @@ export function configureSchemas(flow: JsonSchema | null, test: JsonSchema | nul
   const schemas = [
     ...(flow ? [{ uri: FLOW_SCHEMA_URI, fileMatch: ['**/*.flow.yaml', '**/*.flow.yml', '**/*.flow.json'], schema: flow }] : []),
     ...(test ? [{ uri: TEST_SCHEMA_URI, fileMatch: ['**/*.test.yaml', '**/*.test.yml', '**/*.test.json'], schema: test }] : []),
+    // Load scenarios: completion and hover from the generated schema, bundled with the renderer.
+    { uri: LOAD_SCHEMA_URI, fileMatch: ['**/*.load.yaml', '**/*.load.yml', '**/*.load.json'], schema: loadSchemaJson as unknown as JsonSchema },
   ]
   jsonDefaults.setDiagnosticsOptions({ validate: true, allowComments: false, enableSchemaRequest: false, schemas })
   const options = {
