@@ -145,7 +145,7 @@ describe('flowbench test: selection and gates', () => {
     expect(flowbench(['test', BASIC, '--repeat', '3', '--reporter', `json=${file}`]).code).toBe(0)
     const json = readJson(file)
     expect(json.summary.total).toBe(3)
-    expect(json.suites[0].tests[0].stability).toEqual({ runs: 3, passed: 3, failed: 0, errors: 0, flaky: false })
+    expect(json.suites[0].tests[0].stability).toEqual({ runs: 3, passed: 3, failed: 0, errors: 0, flaky: false, score: 1 })
     const bail = join(out, 'bail.json')
     expect(flowbench(['test', MIXED, '--bail', '--reporter', `json=${bail}`]).code).toBe(1)
     const b = readJson(bail)

@@ -34,6 +34,8 @@ export interface ExploreInput {
   /** The flow's key for the runner's cache. */
   key: string
   messages: readonly string[]
+  /** Messages to try first at a slot_filling state prompting for a slot. */
+  slotAnswers?: (state: string, slot: string) => readonly string[]
   answers: ReadonlyMap<string, IntegrationAnswers>
   profiles: ReadonlyArray<Record<string, unknown> | undefined>
   /** The plugins a run may use (from the runner's plugin loading), if any. */
@@ -52,10 +54,14 @@ export interface ExploreResult {
 }
 
 /** Events per conversation at most, and replays in all: a flow that needs more is not covered, and says so. */
-const MAX_DEPTH = 14
+const MAX_DEPTH = 50
 const MAX_RUNS = 25_000
 /** Alternative answers are tried for the first few calls of an integration within one event. */
 const MAX_CALL_OFFSET = 3
+/** Integrations given an alternative answer within one event at most. */
+const MAX_FIXED = 3
+/** Replays between two looks at the event loop. */
+const YIELD_EVERY = 200
 
 const OPTIONS: BatchOptions = { repeat: 1, bail: false, transcripts: 'all', testTimeoutMs: 10_000 }
 
@@ -101,7 +107,8 @@ export async function explore(input: ExploreInput): Promise<ExploreResult> {
   const seen = new Set<string>()
 
   const play = async (profile: Record<string, unknown> | undefined, steps: GeneratedStep[], mocks: Record<string, MockResponse[]>): Promise<RunOutcome> => {
-    runs++
+    // A host serving other requests (the workbench) gets its event loop back now and then.
+    if (++runs % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve))
     const integrations: Record<string, MockResponse[]> = {}
     for (const id of ids) integrations[id] = mocks[id]?.length ? mocks[id]! : [answers.get(id)!.success]
     const test: PlannedTest = {
@@ -127,20 +134,18 @@ export async function explore(input: ExploreInput): Promise<ExploreResult> {
     const before = parent?.mocks ?? {}
     const withTail = (id: string, tail: MockResponse[]) => [...(before[id] ?? []), ...tail]
     const out: Candidate[] = []
-    const record = (r: RunOutcome, fixed: Map<string, MockResponse[]>) => {
+    const record = (r: RunOutcome, fixed: ReadonlyMap<string, MockResponse[]>) => {
       if (!r.passed || !r.turns.length) return
       const calls = callsPerId(r.turns)
       const mocks: Record<string, MockResponse[]> = {}
       for (const id of ids) {
-        const had = before[id]?.length ?? 0
         const made = calls.get(id) ?? 0
-        const tail = fixed.get(id) ?? []
-        const seq = withTail(id, tail)
-        // Calls beyond those fixed took the last answer again (a sequence's last answer repeats).
-        const last = seq[seq.length - 1] ?? answers.get(id)!.success
+        if (!made) continue
+        const seq = withTail(id, fixed.get(id) ?? [answers.get(id)!.success])
+        // Calls beyond the fixed answers took the last one again (a sequence's last answer repeats).
+        const last = seq[seq.length - 1]!
         while (seq.length < made) seq.push(last)
-        if (made > had || seq.length > had) mocks[id] = seq.slice(0, Math.max(made, had))
-        else if (before[id]) mocks[id] = before[id]!
+        mocks[id] = seq.slice(0, made)
       }
       const cand: Candidate = { profile, steps, mocks, turns: r.turns, states: new Set(), transitions: new Set() }
       for (const turn of r.turns) {
@@ -149,22 +154,34 @@ export async function explore(input: ExploreInput): Promise<ExploreResult> {
       }
       out.push(cand)
     }
-    const base = new Map(ids.map((id) => [id, [answers.get(id)!.success]]))
-    const mocksOf = (m: Map<string, MockResponse[]>) => Object.fromEntries(ids.map((id) => [id, withTail(id, m.get(id) ?? [])]))
-    const first = await play(profile, steps, mocksOf(base))
-    record(first, new Map())
-    // Alternatives only where the default run called something (or failed before the turn finished).
-    const calls = callsPerId(first.turns)
-    for (const id of ids) {
-      const made = (calls.get(id) ?? 0) - (before[id]?.length ?? 0)
-      if (made <= 0) continue
-      for (let n = 0; n < Math.min(made, MAX_CALL_OFFSET); n++) {
-        for (const alt of answers.get(id)!.alternatives) {
-          if (runs >= MAX_RUNS) return out
-          const tail = [...Array<MockResponse>(n).fill(answers.get(id)!.success), alt]
-          const fixed = new Map(base)
-          fixed.set(id, tail)
-          record(await play(profile, steps, mocksOf(fixed)), new Map([[id, tail]]))
+    const mocksOf = (m: Map<string, MockResponse[]>) => Object.fromEntries(ids.map((id) => [id, withTail(id, m.get(id) ?? [answers.get(id)!.success])]))
+    // Defaults first; then, for each integration a run called, each alternative answer from each
+    // of its first calls on, and so on for what those runs call (a failure may lead to a second
+    // integration whose own failure is the branch wanted).
+    const work: Array<Map<string, MockResponse[]>> = [new Map()]
+    const tried = new Set<string>()
+    let baseCalls: Map<string, number> | undefined
+    while (work.length) {
+      const fixed = work.shift()!
+      if (runs >= MAX_RUNS) break
+      const r = await play(profile, steps, mocksOf(fixed))
+      record(r, fixed)
+      if (fixed.size >= MAX_FIXED) continue
+      const calls = callsPerId(r.turns)
+      baseCalls ??= calls
+      for (const id of ids) {
+        if (fixed.has(id)) continue
+        // Past the default run, only integrations an alternative answer newly led to are varied.
+        if (fixed.size && (calls.get(id) ?? 0) <= (baseCalls.get(id) ?? 0)) continue
+        const made = (calls.get(id) ?? 0) - (before[id]?.length ?? 0)
+        for (let n = 0; n < Math.min(made, MAX_CALL_OFFSET); n++) {
+          for (const alt of answers.get(id)!.alternatives) {
+            const next = new Map(fixed).set(id, [...Array<MockResponse>(n).fill(answers.get(id)!.success), alt])
+            const sig = JSON.stringify([...next].sort(([a], [b]) => (a < b ? -1 : 1)))
+            if (tried.has(sig)) continue
+            tried.add(sig)
+            work.push(next)
+          }
         }
       }
     }
@@ -197,7 +214,9 @@ export async function explore(input: ExploreInput): Promise<ExploreResult> {
       events.push({ kind: 'event', event: 'approve' }, { kind: 'event', event: 'reject' })
     }
     if (state.timeoutMs !== null && state.hasTimeoutTransition) events.push({ kind: 'wait', ms: state.timeoutMs, text: formatWait(state.timeoutMs) })
-    for (const text of input.messages) events.push({ kind: 'user', text })
+    const slot = state.type === 'slot_filling' ? last.missing_slots[0] : undefined
+    const first = slot !== undefined && input.slotAnswers ? input.slotAnswers(state.name, slot) : []
+    for (const text of new Set([...first, ...input.messages])) events.push({ kind: 'user', text })
     for (const event of events) {
       if (runs >= MAX_RUNS) {
         exhausted = true

@@ -107,9 +107,18 @@ export function candidateMessages(doc: FlowDocument, flow: CompiledFlow): string
     const type = asString(s.type)
     if (type) TYPED_SAMPLES[type]?.forEach(add)
   }
+  // Operands of conditions on the input, alone and after each one-word intent name (an input that
+  // contains an intent's name scores 0.8, so the message both matches the intent and the condition).
+  const oneWord = Object.keys(intents).filter((name) => /^[a-z0-9]+$/i.test(name))
+  const combined: string[] = []
   for (const c of flowComparisons(doc)) {
     const left = soleReference(c.left)
-    if (left === 'input') for (const v of operandValues(c.operator, c.right)) if (typeof v === 'string' || typeof v === 'number') add(String(v))
+    if (left !== 'input') continue
+    for (const v of operandValues(c.operator, c.right)) {
+      if (typeof v !== 'string' && typeof v !== 'number') continue
+      add(String(v))
+      if (flow.threshold <= 0.8) for (const name of oneWord) combined.push(`${name} ${String(v)}`)
+    }
   }
   // Raw slot values: the generic answers that pass some slot's validation pattern.
   for (const [, state] of statesOf(doc)) {
@@ -121,8 +130,33 @@ export function candidateMessages(doc: FlowDocument, flow: CompiledFlow): string
       if (fit) add(fit)
     }
   }
-  GENERIC_ANSWERS.forEach(add)
   add(nonsenseFor(flow))
+  GENERIC_ANSWERS.forEach(add)
+  combined.forEach(add)
+  return out
+}
+
+/**
+ * The messages to try at a slot_filling state that prompts for `slot`, first: the values of the
+ * entity of that name, else the plain answers that pass the slot's validation (by the slot's
+ * name: an email for an email slot, a name for a name slot).
+ */
+export function slotAnswers(doc: FlowDocument, state: string, slot: string): string[] {
+  const out: string[] = []
+  const entity = asRecord(asRecord(doc.entities)?.[slot])
+  if (entity) {
+    const values = entity.values
+    if (Array.isArray(values)) out.push(...values.filter((v): v is string => typeof v === 'string').slice(0, 2))
+    else if (asRecord(values)) out.push(...Object.keys(asRecord(values)!).slice(0, 2))
+    const type = asString(entity.type)
+    if (type) out.push(...(TYPED_SAMPLES[type] ?? []))
+    return out
+  }
+  const rule = asRecord(asRecord(asRecord(asRecord(asRecord(doc.states)?.[state])?.config)?.validation)?.[slot])
+  const pattern = asString(rule?.pattern)
+  const re = pattern ? toRegExp(pattern) : undefined
+  const byName = /mail/i.test(slot) ? 'alex@example.com' : /name/i.test(slot) ? 'Alex Morgan' : /(count|number|qty|quantity|amount|age|size)/i.test(slot) ? '42' : undefined
+  for (const a of [byName, ...GENERIC_ANSWERS]) if (a && (!re || re.test(a)) && !out.includes(a)) out.push(a)
   return out
 }
 
@@ -151,6 +185,7 @@ export interface IntegrationAnswers {
 function sampleValue(key: string): unknown {
   const k = key.toLowerCase()
   if (/(^|_)id$/.test(k) || k === 'id') return `${k === 'id' ? 'rec' : k.replace(/_?id$/, '')}-1001`
+  if (/hours$/.test(k)) return 24
   if (/(count|hours|minutes|seconds|_ms|total|max|min|avg|average|current|threshold|size|number|amount|score|revision|passed|failed)$/.test(k)) return 1
   if (/^(is_|has_|can_)|(enabled|firing|active|healthy|priority_support)$/.test(k)) return false
   return `sample ${k.replace(/_/g, ' ')}`

@@ -169,6 +169,21 @@ function hint(name: string, known: Set<string>): string {
 const ALWAYS_TRUE = new Set(['always', 'fallback'])
 const NEEDS_MESSAGE = new Set(['any_input', 'intent_match', 'entity_present'])
 
+/** A JSON value written the same way whatever its key order (to compare condition values). */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`
+  const r = asRecord(v)
+  if (r) return `{${Object.keys(r).sort().map((k) => `${JSON.stringify(k)}:${canonical(r[k])}`).join(',')}}`
+  return JSON.stringify(v) ?? 'undefined'
+}
+
+function describeTransition(index: number, t: Json, priority: number): string {
+  const value = t.condition_value === undefined ? '' : ` ${Array.isArray(t.condition_value) ? t.condition_value.join(', ') : typeof t.condition_value === 'object' ? canonical(t.condition_value) : String(t.condition_value)}`
+  return `transitions[${index}] (${String(t.condition)}${value}, priority ${priority})`
+}
+
+const SHADOW_FIX = 'give this transition a lower priority number than that one, or remove it'
+
 export const shadowedTransition: LintRule = {
   id: 'shadowed-transition',
   severity: 'warning',
@@ -176,23 +191,38 @@ export const shadowedTransition: LintRule = {
   check(doc) {
     const out: FlowIssue[] = []
     for (const [name, state] of statesOf(doc)) {
-      let always: { index: number; condition: string; priority: number } | undefined
-      let anyInput: { index: number; priority: number } | undefined
+      // A slot_filling state with max_attempts holds its fallback back while a required slot is missing.
+      const heldFallback = state.type === 'slot_filling' && asRecord(state.config)?.max_attempts !== undefined
+      let always: { index: number; t: Json; priority: number } | undefined
+      let anyInput: { index: number; t: Json; priority: number } | undefined
+      const earlier: Array<{ index: number; t: Json; priority: number; key: string }> = []
+      /** Intents an earlier intent_match already takes, with the transition that takes each. */
+      const intents = new Map<string, { index: number; t: Json; priority: number }>()
       for (const { t, index, priority } of orderedTransitions(state)) {
         const condition = String(t.condition)
         const path: PathSegment[] = ['states', name, 'transitions', index]
+        const key = `${condition} ${canonical(t.condition_value)}`
+        const here = describeTransition(index, t, priority)
+        const same = earlier.find((e) => e.key === key)
+        const names = condition === 'intent_match' ? (Array.isArray(t.condition_value) ? t.condition_value : [t.condition_value]).filter((v): v is string => typeof v === 'string') : []
         if (always) {
           out.push(issue(this.id, this.severity, path,
-            `never taken: transitions[${always.index}] (${always.condition}, priority ${always.priority}) is always true and is evaluated first`, 'value'))
-          continue
-        }
-        if (anyInput && NEEDS_MESSAGE.has(condition)) {
+            `never taken: transitions[${always.index}] (${String(always.t.condition)}, priority ${always.priority}) is always true and is evaluated first; ${SHADOW_FIX}`, 'value'))
+        } else if (anyInput && NEEDS_MESSAGE.has(condition)) {
           out.push(issue(this.id, this.severity, path,
-            `never taken: transitions[${anyInput.index}] (any_input, priority ${anyInput.priority}) is true for every message and is evaluated first`, 'value'))
-          continue
+            `never taken: transitions[${anyInput.index}] (any_input, priority ${anyInput.priority}) is true for every message and is evaluated first; ${SHADOW_FIX}`, 'value'))
+        } else if (same) {
+          out.push(issue(this.id, this.severity, path,
+            `never taken: ${describeTransition(same.index, same.t, same.priority)} has the same condition and is evaluated first, so ${here} never fires; remove the duplicate or change its condition`, 'value'))
+        } else if (names.length && names.every((n) => intents.has(n))) {
+          const by = [...new Set(names.map((n) => intents.get(n)!))]
+          out.push(issue(this.id, this.severity, path,
+            `never taken: ${names.length === 1 ? `intent "${names[0]}" is` : `intents ${names.map((n) => `"${n}"`).join(', ')} are`} already matched by ${by.map((b) => describeTransition(b.index, b.t, b.priority)).join(' and ')}, evaluated first; ${SHADOW_FIX}`, 'value'))
         }
-        if (ALWAYS_TRUE.has(condition)) always = { index, condition, priority }
-        else if (condition === 'any_input' && !anyInput) anyInput = { index, priority }
+        if (ALWAYS_TRUE.has(condition) && !(condition === 'fallback' && heldFallback)) always ??= { index, t, priority }
+        else if (condition === 'any_input') anyInput ??= { index, t, priority }
+        for (const n of names) if (!intents.has(n)) intents.set(n, { index, t, priority })
+        earlier.push({ index, t, priority, key })
       }
     }
     return out
@@ -228,6 +258,46 @@ export const unknownIntent: LintRule = {
         const path: PathSegment[] = ['states', name, 'transitions', i, 'condition_value']
         if (Array.isArray(value)) value.forEach((v, j) => check(v, [...path, j], 'value'))
         else check(value, path, 'key')
+      })
+    }
+    return out
+  },
+}
+
+export const impossibleIntent: LintRule = {
+  id: 'impossible-intent',
+  severity: 'warning',
+  description: 'an intent_match naming an intent the state can never produce (not in its intent_patterns, or no intents to classify)',
+  check(doc) {
+    const root = asRecord(doc)
+    const intents = asRecord(root?.intents)
+    const declared = intents ? Object.keys(intents) : []
+    const plugin = usesNluPlugin(doc)
+    const out: FlowIssue[] = []
+    for (const [name, state] of statesOf(doc)) {
+      const patterns = state.type === 'intent' && Array.isArray(asRecord(state.config)?.intent_patterns)
+        ? asArray(asRecord(state.config)!.intent_patterns).filter((p): p is string => typeof p === 'string')
+        : undefined
+      asArray(state.transitions).forEach((t, i) => {
+        const transition = asRecord(t)
+        if (transition?.condition !== 'intent_match') return
+        const value = transition.condition_value
+        const base: PathSegment[] = ['states', name, 'transitions', i, 'condition_value']
+        const entries: Array<[string, PathSegment[]]> = Array.isArray(value)
+          ? value.map((v, j): [unknown, PathSegment[]] => [v, [...base, j]]).filter((e): e is [string, PathSegment[]] => typeof e[0] === 'string')
+          : typeof value === 'string' ? [[value, base]] : []
+        for (const [intent, path] of entries) {
+          if (patterns) {
+            // The state classifies over its intent_patterns only (any NLU: the patterns still restrict it).
+            if (!patterns.includes(intent)) {
+              out.push(issue(this.id, this.severity, path,
+                `intent "${intent}" can never match here: intent state "${name}" only recognises ${patterns.length ? patterns.join(', ') : 'no intents'} (its intent_patterns); add "${intent}" to intent_patterns or remove this transition`))
+            }
+          } else if (!plugin && !declared.length) {
+            out.push(issue(this.id, this.severity, path,
+              `intent "${intent}" can never match: the flow declares no intents and names no NLU plugin, so the built-in NLU never produces one; add "${intent}" with example phrases under intents`))
+          }
+        }
       })
     }
     return out
@@ -375,6 +445,7 @@ export const LINT_RULES: readonly LintRule[] = [
   undefinedVariable,
   shadowedTransition,
   unknownIntent,
+  impossibleIntent,
   unknownEntity,
   missingPrompt,
   missingTimeout,

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ResourceLimits } from 'node:worker_threads'
 import type Piscina from 'piscina'
 import type { BatchResult, TestBatch } from '../runner/batch'
+import type { MutantBatch, MutantRun } from '../mutate/execute'
 
 export interface TestPoolOptions {
   /** Threads the pool may run. */
@@ -85,6 +86,12 @@ export class TestPool {
   async runBatch(batch: TestBatch, signal?: AbortSignal): Promise<BatchResult> {
     const pool = await this.start()
     return (await pool.run(batch, { name: 'runTestBatch', ...(signal ? { signal } : {}) })) as BatchResult
+  }
+
+  /** Runs a batch of mutants (mutation testing) on some thread (piscina task `runMutantBatch`). */
+  async runMutantBatch(batch: MutantBatch): Promise<MutantRun[]> {
+    const pool = await this.start()
+    return (await pool.run(batch, { name: 'runMutantBatch' })) as MutantRun[]
   }
 
   async destroy(): Promise<void> {

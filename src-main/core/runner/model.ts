@@ -3,6 +3,8 @@
 import type { CoverageCount, JsonValue, TestFailure, TestStatus } from '../../common/api'
 import type { PluginSource, PluginState } from '../../common/plugin-api'
 import type { TurnResult } from '../../common/turn'
+import type { FlowFingerprint } from '../impact/fingerprint'
+import type { FaultMatrix } from '../faults'
 
 export type { CoverageCount, TestStatus }
 
@@ -28,7 +30,15 @@ export interface Stability {
   errors: number
   /** The outcome changed from one run to another. */
   flaky: boolean
+  /**
+   * How reproducible the outcome is: the share of runs (0–1, three decimals) that had the most
+   * common outcome. 1 for a test that always passes (or always fails); below 1 exactly when flaky.
+   */
+  score: number
 }
+
+/** The tag that keeps a known-flaky test's failures out of the exit code (it still runs and is reported). */
+export const QUARANTINE_TAG = 'quarantine'
 
 /** A turn of a test's conversation: the engine's turn result plus the step that caused it. */
 export type TranscriptTurn = TurnResult & {
@@ -50,11 +60,29 @@ export interface TestCaseReport {
   skip_reason?: SkipReason
   /** Present when the run repeated its tests. */
   stability?: Stability
+  /** Tagged `quarantine`: reported as usual, but a failure does not fail the run. */
+  quarantined?: boolean
   /** Where the test is written in its file. */
   line?: number
   column?: number
   /** The conversation up to where the test stopped; kept per the run's `transcripts` option. */
   transcript?: TranscriptTurn[]
+  /** The states it entered and transitions it took (every repetition): what `--changed` matches against. */
+  path?: TestPath
+}
+
+/** A test's recorded path through its flow (coverage names). */
+export interface TestPath {
+  states: string[]
+  transitions: string[]
+}
+
+/** What the run's flows and test files looked like (for `--changed` against this run). */
+export interface RunFingerprints {
+  /** Flow file (workspace-relative) → its fingerprint. */
+  flows: Record<string, FlowFingerprint>
+  /** Test file (workspace-relative) → hash of its text. */
+  tests: Record<string, string>
 }
 
 export interface TestSuiteReport {
@@ -118,6 +146,17 @@ export interface TestRunReport {
   cancelled: boolean
   /** Plugins that could not be loaded, when the run used plugins and some are broken (absent otherwise). */
   plugins?: PluginProblem[]
+  /** Tests tagged `quarantine` that ran, and how many of them failed or errored (not counted in the exit code). */
+  quarantined?: { total: number; failed: number }
+  /** What the flows and test files looked like (for `--changed` against this run). */
+  fingerprints?: RunFingerprints
+  /** The fault-injection matrix, when the run had `--faults` (see docs/quality.md). */
+  faults?: FaultMatrix
+}
+
+/** Failed and errored tests that count against the run: every one not in quarantine. */
+export function countedFailures(report: Pick<TestRunReport, 'summary' | 'quarantined'>): number {
+  return report.summary.failed + report.summary.errors - (report.quarantined?.failed ?? 0)
 }
 
 /** A plugin the run could not load (a broken manifest or entry): a warning, reported once per run. */

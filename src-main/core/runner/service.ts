@@ -12,13 +12,14 @@ import type { ParsedDocument } from '../document/parse'
 import { DocumentParseError, formatProblem } from '../document/parse'
 import { listTransitions } from '../engine'
 import { hashString } from '../engine/random'
+import { fingerprintFlow, type FlowFingerprint } from '../impact/fingerprint'
 import { loadFlowFile, loadTestSuiteFile, loadTestSuiteText } from '../flow/load'
 import { findFiles, missingPaths, workspaceRelative } from '../workspace/discover'
 import type { PluginLoadSpec } from '../plugins'
 import type { TestPool } from '../pool/pool'
 import { cancelBatches, createBatchControl, FlowCache, runTestBatch, setBailPoint, type BatchCoverage, type BatchOptions, type BatchResult, type TestBatch, type TestOutcome, type TranscriptMode } from './batch'
 import { CoverageCollector, totalCoverage, type DeclaredFlow } from './coverage'
-import { summarize, type CoverageGate, type PluginProblem, type RunEvent, type RunSummary, type SkipReason, type TestCaseReport, type TestRunReport, type TestSuiteReport } from './model'
+import { QUARANTINE_TAG, summarize, type CoverageGate, type PluginProblem, type RunEvent, type RunSummary, type SkipReason, type TestCaseReport, type TestRunReport, type TestSuiteReport } from './model'
 import { planSuite, type PlannedTest } from './plan'
 import { flowPluginInfo, mergePluginProblems, needsPlugins, type FlowPluginInfo } from './plugins'
 import { isSelected, passesFilter, shardSlice, type ShardSpec, type TestSelector } from './select'
@@ -92,6 +93,7 @@ interface LoadedFlowEntry {
   key: string
   file: string
   document: FlowDocument
+  fingerprint: FlowFingerprint
   declared: DeclaredFlow
   /** What the flow may ask of plugins: decides which tests need them. */
   plugins: FlowPluginInfo
@@ -100,6 +102,8 @@ interface LoadedFlowEntry {
 interface SuitePlan {
   file: string
   abs: string
+  /** Hash of the file's text (undefined when it could not be read). */
+  hash?: string
   name: string
   flow: string | null
   parsed?: ParsedDocument
@@ -247,6 +251,14 @@ export class TestRunner {
       }
     }
     const suiteReports = reports.filter((_, i) => included.has(i))
+    const quarantined = { total: 0, failed: 0 }
+    for (const r of suiteReports) {
+      for (const t of r.tests) {
+        if (!t.quarantined) continue
+        quarantined.total++
+        if (t.status === 'failed' || t.status === 'error') quarantined.failed++
+      }
+    }
     for (const r of suiteReports) r.duration_ms = round(r.duration_ms)
     const coverageReport = coverage.report()
     const coverageTotal = totalCoverage(coverageReport)
@@ -279,6 +291,11 @@ export class TestRunner {
       bailed: state.bailAt !== Infinity,
       cancelled,
       ...(state.pluginProblems.size ? { plugins: [...state.pluginProblems.values()] } : {}),
+      quarantined,
+      fingerprints: {
+        flows: Object.fromEntries([...flowEntries.values()].map((f) => [f.file, f.fingerprint])),
+        tests: Object.fromEntries(suites.filter((s) => s.hash !== undefined).map((s) => [s.file, s.hash!])),
+      },
     }
   }
 
@@ -331,6 +348,20 @@ export class TestRunner {
     flowEntries: Map<string, LoadedFlowEntry>,
   ): Promise<SuitePlan> {
     const file = workspaceRelative(root, abs)
+    const plan = await this.loadSuitePlan(root, abs, file, text, index, flows, flowEntries)
+    if (typeof text === 'string') plan.hash = hashString(text).toString(36)
+    return plan
+  }
+
+  private async loadSuitePlan(
+    root: string,
+    abs: string,
+    file: string,
+    text: string | Error,
+    index: number,
+    flows: Map<string, Promise<LoadedFlowEntry | Error>>,
+    flowEntries: Map<string, LoadedFlowEntry>,
+  ): Promise<SuitePlan> {
     const fallbackName = file.split('/').pop()!.replace(/\.test\.(json|ya?ml)$/i, '')
     let loaded: { document: TestSuiteDocument; parsed: ParsedDocument }
     try {
@@ -664,6 +695,7 @@ async function loadFlowEntry(abs: string, file: string): Promise<LoadedFlowEntry
       key: `${file}#${hashString(loaded.parsed.text).toString(36)}`,
       file,
       document,
+      fingerprint: fingerprintFlow(document),
       declared: { states: Object.keys(document.states), transitions: listTransitions(document).map((t) => t.key) },
       plugins: flowPluginInfo(document),
     }
@@ -806,15 +838,18 @@ class ProgressEmitter {
   private testReport(slot: TestSlot, cancelled: boolean): TestCaseReport {
     const { name, tags, index } = slot.test
     const outcome = this.state.outcomes.get(index)
-    if (slot.skip) return { name, status: 'skipped', duration_ms: 0, failures: [], tags, skip_reason: slot.skip }
+    const quarantine = tags.includes(QUARANTINE_TAG) ? { quarantined: true } : {}
+    if (slot.skip) return { name, status: 'skipped', duration_ms: 0, failures: [], tags, skip_reason: slot.skip, ...quarantine }
     if (!outcome || index > this.state.bailAt) {
       const reason: SkipReason = index > this.state.bailAt ? 'bail' : cancelled ? 'cancelled' : 'bail'
-      return { name, status: 'skipped', duration_ms: 0, failures: [], tags, skip_reason: reason }
+      return { name, status: 'skipped', duration_ms: 0, failures: [], tags, skip_reason: reason, ...quarantine }
     }
     const test: TestCaseReport = { name, status: outcome.status, duration_ms: outcome.duration_ms, failures: outcome.failures, tags }
     if (outcome.error !== undefined) test.error = outcome.error
     if (outcome.error_step !== undefined) test.error_step = outcome.error_step
     if (outcome.stability) test.stability = outcome.stability
+    if (quarantine.quarantined) test.quarantined = true
+    if (outcome.path) test.path = outcome.path
     if (outcome.transcript) test.transcript = outcome.transcript
     if (test.status !== 'passed') locate(this.suites[slot.suite]!, slot.test, test)
     return test

@@ -272,7 +272,7 @@ describe('shadowed-transition (warning)', () => {
 `)
     const findings = ofRule(lint(text), 'shadowed-transition')
     expect(findings.map((f) => f.path)).toEqual(['states.start.transitions[1]', 'states.start.transitions[3]'])
-    expect(findings[0]!.message).toBe('never taken: transitions[0] (always, priority 100) is always true and is evaluated first')
+    expect(findings[0]!.message).toBe('never taken: transitions[0] (always, priority 100) is always true and is evaluated first; give this transition a lower priority number than that one, or remove it')
   })
 
   it('flags message-driven transitions after any_input, but not timeouts', () => {

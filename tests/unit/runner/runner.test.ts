@@ -377,7 +377,7 @@ tests:
     expect(flaky.stability).toMatchObject({ runs: 8, errors: 0, flaky: true })
     expect(flaky.stability!.passed + flaky.stability!.failed).toBe(8)
     expect(flaky.stability!.passed).toBeGreaterThan(0)
-    expect(t.steady!.stability).toEqual({ runs: 8, passed: 8, failed: 0, errors: 0, flaky: false })
+    expect(t.steady!.stability).toEqual({ runs: 8, passed: 8, failed: 0, errors: 0, flaky: false, score: 1 })
     // A single run is reproducible.
     const once = await Promise.all([run(), run()])
     expect(tests(once[0]!)['depends on retry timing']!.status).toBe(tests(once[1]!)['depends on retry timing']!.status)

@@ -22,6 +22,13 @@ interface TestCommandOptions extends PluginCommandOptions {
   minTransitionCoverage?: string
   transcripts?: 'all' | 'failures' | 'none'
   timeout?: string
+  /** false with --no-history. */
+  history: boolean
+  faults?: boolean
+  faultsStrict?: boolean
+  /** --changed [REF]: true without a ref. */
+  changed?: string | boolean
+  changedReport?: string
 }
 
 /** Repeatable options collect their values (no default, so help does not print an empty list). */
@@ -49,6 +56,11 @@ export function registerTest(program: Command, setExitCode: SetExitCode): void {
     .option('--min-transition-coverage <percent>', 'fail unless at least this share of transitions was taken')
     .addOption(new Option('--transcripts <which>', 'which tests keep their conversation in the reports').choices(['all', 'failures', 'none']))
     .option('--timeout <ms>', 'real time a single test may take before it is abandoned as hung (default 10000)')
+    .option('--no-history', 'do not record the run in the run history ($FLOWBENCH_HOME)')
+    .option('--faults', 'then rerun each test once per integration it calls, failing it each way (error, timeout, network, malformed): the fault matrix')
+    .option('--faults-strict', 'with --faults: exit 1 when a failure ends in no_transition or an engine error')
+    .option('--changed [ref]', 'run only the tests whose recorded paths touch states or transitions changed since REF (git), or since the last run; plus new or edited test files')
+    .option('--changed-report <file>', 'with --changed: the JSON report (--reporter json=FILE) whose recorded paths to use instead of the run history')
   addPluginOptions(test)
     .action(async (paths: string[], options: TestCommandOptions, command: Command) => {
       const [{ parseReporterSpec }, { parseShard }, { parsePercent }, discover] = await Promise.all([
@@ -105,6 +117,29 @@ export function registerTest(program: Command, setExitCode: SetExitCode): void {
       const controller = new AbortController()
       const onSigint = () => controller.abort()
       process.once('SIGINT', onSigint)
+      // --changed: select the tests the change touches (one line says what and why).
+      let changedSelect: import('../../../core/runner/select').TestSelector[] | undefined
+      if (options.changed !== undefined || options.changedReport !== undefined) {
+        const impact = await import('../../../core/impact')
+        const recordedModule = await import('../../../core/impact/recorded')
+        let plan
+        try {
+          const source = options.changedReport !== undefined
+            ? await recordedModule.readRecordedReport(options.changedReport)
+            : await recordedModule.readRecordedHistory((await import('../../server/home')).flowbenchHome(), root)
+          plan = await impact.planImpact({ root, paths: absPaths, ...(typeof options.changed === 'string' ? { ref: options.changed } : {}), recorded: source.recorded, recordedLabel: source.label })
+        } catch (err) {
+          if (err instanceof impact.GitError || err instanceof recordedModule.ImpactInputError) throw new UsageError(err.message)
+          throw err
+        }
+        ;(consoleReporter ? consoleStream : process.stderr).write(`Changed   ${plan.message}\n`)
+        if (!plan.all && !plan.selected) {
+          process.removeListener('SIGINT', onSigint)
+          setExitCode(0)
+          return
+        }
+        if (!plan.all) changedSelect = plan.select
+      }
       const { runTests, TestRunInputError } = await import('../../../core/runner/service')
       let report: TestRunReport
       try {
@@ -123,6 +158,7 @@ export function registerTest(program: Command, setExitCode: SetExitCode): void {
             ...(minTransitionCoverage !== undefined ? { minTransitionCoverage } : {}),
             ...(timeout !== undefined ? { testTimeoutMs: timeout } : {}),
             plugins,
+            ...(changedSelect ? { select: changedSelect } : {}),
             signal: controller.signal,
             ...(consoleReporter ? { onEvent: (e) => consoleReporter.onEvent(e) } : {}),
           },
@@ -135,9 +171,25 @@ export function registerTest(program: Command, setExitCode: SetExitCode): void {
         process.removeListener('SIGINT', onSigint)
       }
 
-      if (consoleReporter) consoleReporter.finish(report)
-      // Without a console report on a stream, broken plugins are still named once on stderr.
-      else for (const p of report.plugins ?? []) process.stderr.write(`flowbench: warning: ${p.error}\n`)
+      if ((options.faults || options.faultsStrict) && !report.cancelled && report.files > 0) {
+        const { runFaultsWithPool } = await import('../../../core/faults')
+        // Ctrl-C during the fault phase stops it like an interrupted run: no partial matrix, exit 1.
+        process.once('SIGINT', onSigint)
+        try {
+          const matrix = await runFaultsWithPool({ root, paths: absPaths, ...(workers !== undefined ? { workers } : {}), ...(plugins ? { plugins } : {}), signal: controller.signal })
+          if (controller.signal.aborted) report.cancelled = true
+          else report.faults = matrix
+        } finally {
+          process.removeListener('SIGINT', onSigint)
+        }
+      }
+      if (consoleReporter) {
+        consoleReporter.finish(report)
+        if (report.faults) consoleStream.write(`\n${(await import('../../../core/faults/report')).renderFaultTable(report.faults)}`)
+      } else {
+        // Without a console report on a stream, broken plugins are still named once on stderr.
+        for (const p of report.plugins ?? []) process.stderr.write(`flowbench: warning: ${p.error}\n`)
+      }
       const { renderReport } = await import('../../../core/reporters')
       for (const spec of reporters) {
         if (spec.name === 'console') {
@@ -150,12 +202,15 @@ export function registerTest(program: Command, setExitCode: SetExitCode): void {
         if (spec.file === undefined) process.stdout.write(text)
         else await writeReport(spec.file, text)
       }
+      await (await import('../history')).recordTestRun(report, root, { history: options.history })
       if (report.files === 0) {
         process.stderr.write(`flowbench: no test files (*.test.yaml, *.test.yml, *.test.json) under ${paths.length ? paths.join(', ') : root}\n`)
         setExitCode(1)
         return
       }
-      const failed = report.summary.failed > 0 || report.summary.errors > 0 || report.gates.some((g) => !g.passed) || report.cancelled
+      // Tests tagged quarantine are reported like any other, but their failures do not fail the run.
+      const { countedFailures } = await import('../../../core/runner/model')
+      const failed = countedFailures(report) > 0 || report.gates.some((g) => !g.passed) || report.cancelled || (options.faultsStrict === true && (report.faults?.unhandled ?? 0) > 0)
       setExitCode(failed ? 1 : 0)
     })
 }
