@@ -9,6 +9,7 @@ const KIND_PATTERNS: Array<[WorkspaceFileKind, RegExp]> = [
   ['flow', /\.flow\.(json|ya?ml)$/i],
   ['test', /\.test\.(json|ya?ml)$/i],
   ['load', /\.load\.(json|ya?ml)$/i],
+  ['dataset', /\.nlu\.(ya?ml|csv)$/i],
 ]
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'out', '.flowbench'])
