@@ -5,7 +5,7 @@
 //    and no schema is compiled at startup.
 // `node scripts/gen-schema.mjs` writes the files; `--check` only reports files that are stale.
 import { build } from 'esbuild'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -17,8 +17,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const OUTPUTS = {
   flowSchema: 'resources/schema/flow.schema.json',
   testSchema: 'resources/schema/test.schema.json',
+  nluDatasetSchema: 'resources/schema/nlu-dataset.schema.json',
+  loadSchema: 'resources/schema/load.schema.json',
   validators: 'src-main/core/flow/schema-validators.generated.js',
   validatorTypes: 'src-main/core/flow/schema-validators.generated.d.ts',
+  botOpenApi: 'resources/openapi/bot-api.json',
 }
 
 const SCHEMA_DIALECT = 'http://json-schema.org/draft-07/schema#'
@@ -31,7 +34,7 @@ async function importSchemas() {
     await build({
       absWorkingDir: root,
       stdin: {
-        contents: "export * from './src-main/common/flow-schema'\nexport * from './src-main/common/test-schema'\n",
+        contents: "export * from './src-main/common/flow-schema'\nexport * from './src-main/common/test-schema'\nexport * from './src-main/common/nlu-dataset-schema'\nexport * from './src-main/common/load-schema'\nexport { botOpenApiDocument } from './src-main/common/bot-schema'\n",
         resolveDir: root,
         loader: 'ts',
       },
@@ -107,6 +110,10 @@ export async function generateSchemaArtifacts() {
   const flow = toJsonSchema(schemas.FlowSchema, 'https://flowbench.dev/schema/flow.schema.json')
   const test = toJsonSchema(schemas.TestSuiteSchema, 'https://flowbench.dev/schema/test.schema.json')
   const testCase = toJsonSchema(schemas.TestCaseSchema, 'https://flowbench.dev/schema/test-case.schema.json')
+  // NLU datasets are checked by their loader (file:line messages); the schema is for editors.
+  const nluDataset = toJsonSchema(schemas.NluDatasetSchema, 'https://flowbench.dev/schema/nlu-dataset.schema.json')
+  // Load scenarios are checked by the scenario loader (its own messages); the schema is for editors.
+  const load = toJsonSchema(schemas.LoadScenarioSchema, 'https://flowbench.dev/schema/load.schema.json')
 
   const ajv = new Ajv({
     code: { source: true, esm: true, lines: false },
@@ -127,8 +134,12 @@ export async function generateSchemaArtifacts() {
   return {
     [OUTPUTS.flowSchema]: JSON.stringify(flow, null, 2) + '\n',
     [OUTPUTS.testSchema]: JSON.stringify(test, null, 2) + '\n',
+    [OUTPUTS.nluDatasetSchema]: JSON.stringify(nluDataset, null, 2) + '\n',
+    [OUTPUTS.loadSchema]: JSON.stringify(load, null, 2) + '\n',
     [OUTPUTS.validators]: validators,
     [OUTPUTS.validatorTypes]: VALIDATOR_TYPES,
+    // The bot server's OpenAPI document, built from the same TypeBox schemas it validates with.
+    [OUTPUTS.botOpenApi]: JSON.stringify(schemas.botOpenApiDocument(), null, 2) + '\n',
   }
 }
 
@@ -153,7 +164,10 @@ async function main() {
     return
   }
   const artifacts = await generateSchemaArtifacts()
-  for (const [path, content] of Object.entries(artifacts)) await writeFile(join(root, path), content)
+  for (const [path, content] of Object.entries(artifacts)) {
+    await mkdir(dirname(join(root, path)), { recursive: true })
+    await writeFile(join(root, path), content)
+  }
   console.log(`gen-schema: wrote ${Object.keys(artifacts).join(', ')}`)
 }
 

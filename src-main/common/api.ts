@@ -467,6 +467,20 @@ export interface ApiEvents extends HistoryEvents, ReportsEvents, LoadEvents, Nlu
   testFinished: { runId: string; result: TestRunResult | null; error: ApiErrorPayload | null }
   /** What `plugin.list` answers may have changed; the next simulator turn and test run use the new plugins. */
   pluginsChanged: { reason: PluginsChangeReason; revision: number }
+  /**
+   * A chunk of a reply a plugin generator streams in a simulator session, as it arrives (before
+   * the turn's `send` answers). `turn` is the index the turn will have; `index` counts chunks
+   * within the turn from 0.
+   */
+  simulatorChunk: SimulatorChunk
+}
+
+export interface SimulatorChunk {
+  sessionId: string
+  turn: number
+  index: number
+  state: string
+  text: string
 }
 
 export type ApiEventName = keyof ApiEvents
@@ -477,6 +491,7 @@ const EVENT_TABLE = {
   testProgress: true,
   testFinished: true,
   pluginsChanged: true,
+  simulatorChunk: true,
   ...HISTORY_EVENTS,
   ...REPORTS_EVENTS,
   ...LOAD_EVENTS,

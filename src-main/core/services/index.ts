@@ -3,7 +3,8 @@
 import type { AnyApiEventMessage, FlowbenchApi } from '../../common/api'
 import type { Clock } from '../engine'
 import type { TestRunnerOptions } from '../runner/service'
-import { openStore, type AppStore } from '../store'
+import { historyLimits, openHistory, openStore, type AppStore } from '../store'
+import type { RunHistory } from '../store/history'
 import { createCoreEvents } from './events'
 import { createFlowService } from './flow'
 import { createPluginService, type CorePluginOptions } from './plugins'
@@ -38,11 +39,14 @@ export interface CoreOptions {
   watch?: WatchOptions
   /** Test runner tuning: the worker file of the host's build, thread limits. */
   runner?: TestRunnerOptions
+  /** The Chromium that prints PDF reports ($FLOWBENCH_CHROMIUM, resolved by the host). */
+  chromium?: string
 }
 
 export interface Core {
   readonly api: FlowbenchApi
   readonly store: AppStore
+  readonly history: RunHistory
   /** Every event of every service; returns the function that unsubscribes. */
   subscribe(listener: (message: AnyApiEventMessage) => void): () => void
   /** Stops the watcher, cancels runs, ends the worker threads. */
@@ -51,6 +55,7 @@ export interface Core {
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const store = await openStore(options.home)
+  const history = await openHistory(options.home, historyLimits(store))
   const events = createCoreEvents()
   const workspace = createWorkspaceService(store, events, options.watch)
   const plugins = createPluginService(workspace.state, store, events, {
@@ -59,13 +64,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   })
   const simulator = createSimulatorService(workspace.state, {
     plugins: plugins.current,
+    events,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.chromium ? { chromium: options.chromium } : {}),
   })
-  const tests = createTestService(workspace.state, store, events, options.runner, plugins.settings)
+  const tests = createTestService(workspace.state, store, events, options.runner, plugins.settings, history)
   const ctx: ServiceContext = {
     home: options.home,
     workspace: workspace.state,
     store,
+    history,
     events,
     pluginSettings: plugins.settings,
     plugins: plugins.current,
@@ -99,6 +107,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   return {
     api,
     store,
+    history,
     subscribe: events.subscribe,
     async dispose() {
       if (disposed) return

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path'
 const SCREENSHOTS = resolve(__dirname, '../../../test-results/screenshots')
 
 /** Shows a side bar view; clicking the active one would hide the side bar instead. */
-type ActivityName = 'explorer' | 'tests' | 'simulator' | 'plugins'
+type ActivityName = 'explorer' | 'tests' | 'simulator' | 'plugins' | 'runs' | 'nlu' | 'server' | 'load' | 'quality'
 
 async function showActivity(page: Page, name: ActivityName): Promise<void> {
   const button = page.getByTestId(`activity-${name}`)
@@ -24,6 +24,12 @@ export class Workbench {
   readonly tests: TestExplorer
   readonly results: TestResults
   readonly plugins: Plugins
+  readonly runs: RunHistory
+  readonly reports: RunReports
+  readonly nlu: NluEvaluation
+  readonly bot: BotServer
+  readonly load: LoadDashboard
+  readonly quality: TestQuality
 
   constructor(readonly page: Page) {
     this.explorer = new Explorer(page)
@@ -34,6 +40,12 @@ export class Workbench {
     this.tests = new TestExplorer(page)
     this.results = new TestResults(page)
     this.plugins = new Plugins(page)
+    this.runs = new RunHistory(page)
+    this.reports = new RunReports(page)
+    this.nlu = new NluEvaluation(page)
+    this.bot = new BotServer(page)
+    this.load = new LoadDashboard(page)
+    this.quality = new TestQuality(page)
   }
 
   get root(): Locator {
@@ -350,5 +362,238 @@ export class Plugins {
     const toggle = this.plugin(name).getByTestId('plugin-toggle')
     if ((await toggle.getAttribute('aria-checked')) !== String(enabled)) await toggle.click()
     await expect(toggle).toHaveAttribute('aria-checked', String(enabled))
+  }
+}
+
+/** The Run history side bar and the run view it opens. */
+export class RunHistory {
+  constructor(private readonly page: Page) {}
+
+  async open(): Promise<void> {
+    await showActivity(this.page, 'runs')
+    await expect(this.page.getByTestId('runs-sidebar')).toBeVisible()
+  }
+
+  rows(): Locator {
+    return this.page.getByTestId('runs-row')
+  }
+
+  row(id: string): Locator {
+    return this.page.locator(`[data-testid="runs-row"][data-run-id="${id}"]`)
+  }
+
+  /** Opens a run (by id, else the newest) as a view tab and waits for its header. */
+  async openRun(id?: string): Promise<Locator> {
+    await this.open()
+    await (id ? this.row(id) : this.rows().first()).click()
+    const view = this.view()
+    await expect(view.getByTestId('run-view-outcome')).toBeVisible()
+    return view
+  }
+
+  view(): Locator {
+    return this.page.getByTestId('run-view')
+  }
+
+  async markBaseline(): Promise<void> {
+    await this.view().getByTestId('run-view-toggle-baseline').click()
+    await expect(this.view().getByTestId('run-view-baseline')).toBeVisible()
+  }
+
+  /** Checks the rows of these runs and deletes them, confirming the dialog. */
+  async delete(ids: string[]): Promise<void> {
+    await this.open()
+    for (const id of ids) await this.row(id).getByTestId('runs-row-select').check()
+    await this.page.getByTestId('runs-delete').click()
+    await this.page.getByTestId('runs-delete-confirm').click()
+  }
+}
+
+/** The NLU activity and its evaluation view (features/nlu). */
+export class NluEvaluation {
+  constructor(private readonly page: Page) {}
+
+  /** Picks a flow and a dataset ('' = cross-validation) in the side bar and opens the evaluation. */
+  async evaluate(flow: string, dataset: string): Promise<Locator> {
+    await showActivity(this.page, 'nlu')
+    const sidebar = this.page.getByTestId('nlu-sidebar')
+    await expect(sidebar.getByTestId('nlu-flow').locator(`option[value="${flow}"]`)).toHaveCount(1)
+    await sidebar.getByTestId('nlu-flow').selectOption(flow)
+    await sidebar.getByTestId('nlu-dataset').selectOption(dataset)
+    await sidebar.getByTestId('nlu-open').click()
+    const view = this.view()
+    await expect(view.getByTestId('nlu-accuracy')).toBeVisible({ timeout: 30_000 })
+    return view
+  }
+
+  view(): Locator {
+    return this.page.getByTestId('nlu-view')
+  }
+
+  /** The accuracy card's figure as a fraction (e.g. 0.625). */
+  async accuracy(): Promise<number> {
+    const text = (await this.view().getByTestId('nlu-accuracy').locator('b').textContent()) ?? ''
+    return Number(text.replace('%', '').trim()) / 100
+  }
+
+  cell(expected: string, predicted: string): Locator {
+    return this.view().getByTestId(`nlu-cell-${expected}-${predicted}`)
+  }
+
+  utterances(): Locator {
+    return this.view().getByTestId('nlu-cell-utterances').getByTestId('nlu-utterance')
+  }
+
+  async tryUtterance(text: string): Promise<Locator> {
+    const box = this.view().getByTestId('nlu-try')
+    await box.getByTestId('nlu-try-input').fill(text)
+    await box.getByTestId('nlu-try-submit').click()
+    const result = box.getByTestId('nlu-try-result')
+    await expect(result).toBeVisible()
+    return result
+  }
+}
+
+/** The Server activity: the bot server (HTTP API over the engine) and its live request traces. */
+export class BotServer {
+  constructor(private readonly page: Page) {}
+
+  sidebar(): Locator {
+    return this.page.getByTestId('server-sidebar')
+  }
+
+  view(): Locator {
+    return this.page.getByTestId('server-view')
+  }
+
+  /** Starts the server from the side bar (any free port, a generated key); the traces view opens. */
+  async start(): Promise<{ url: string; key: string }> {
+    await showActivity(this.page, 'server')
+    const bar = this.sidebar()
+    await bar.getByTestId('bot-start').click()
+    await expect(bar.getByTestId('bot-running')).toBeVisible()
+    await bar.getByTestId('bot-key-toggle').click()
+    const url = (await bar.getByTestId('bot-url').textContent())?.trim() ?? ''
+    const key = (await bar.getByTestId('bot-key').textContent())?.trim() ?? ''
+    await bar.getByTestId('bot-key-toggle').click()
+    await expect(this.view()).toBeVisible()
+    return { url, key }
+  }
+
+  async stop(): Promise<void> {
+    await showActivity(this.page, 'server')
+    await this.sidebar().getByTestId('bot-stop').click()
+    await expect(this.sidebar().getByTestId('bot-stopped')).toBeVisible()
+  }
+
+  traces(): Locator {
+    return this.view().getByTestId('bot-trace-row')
+  }
+}
+
+/** Comparing runs and exporting reports from the run view (features/runs). */
+export class RunReports {
+  constructor(private readonly page: Page) {}
+
+  /** From the open run view: "Compare with…" another run; waits for the comparison's verdict. */
+  async compareWith(id: string): Promise<Locator> {
+    await this.page.getByTestId('run-view').getByTestId('run-view-compare-with').click()
+    await this.page.getByTestId('run-view-pick-list').locator(`[data-run-id="${id}"]`).click()
+    const view = this.page.getByTestId('compare-view')
+    await expect(view.getByTestId('compare-verdict')).toBeVisible()
+    return view
+  }
+
+  /** Opens the export dialog of the open run view. */
+  async openExport(): Promise<Locator> {
+    await this.page.getByTestId('run-view').getByTestId('export-run').click()
+    const dialog = this.page.getByTestId('export-dialog')
+    await expect(dialog).toBeVisible()
+    return dialog
+  }
+
+  /** Exports in a format from the open dialog and answers the downloaded file's path and name. */
+  async export(format: 'html' | 'junit' | 'json' | 'md' | 'pdf'): Promise<{ path: string; name: string }> {
+    await this.page.getByTestId('export-format').selectOption(format)
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId('export-submit').click()])
+    const path = await download.path()
+    return { path, name: download.suggestedFilename() }
+  }
+}
+
+/** The Load activity and the performance dashboard of a scenario (features/load). */
+export class LoadDashboard {
+  constructor(private readonly page: Page) {}
+
+  get view(): Locator {
+    return this.page.getByTestId('load-view')
+  }
+
+  /** A chart of the live run or of the report ('throughput' | 'latency' | 'errors' | 'memory'). */
+  chart(id: 'throughput' | 'latency' | 'errors' | 'memory'): Locator {
+    return this.view.getByTestId(`load-chart-${id}`)
+  }
+
+  /** Opens the dashboard of a scenario from the Load side bar. */
+  async open(scenario: string): Promise<Locator> {
+    await showActivity(this.page, 'load')
+    await this.page.getByTestId('load-scenarios').locator(`[data-scenario="${scenario}"]`).click()
+    await expect(this.view).toHaveAttribute('data-scenario', scenario)
+    return this.view
+  }
+
+  /** Fills the overrides (empty ones stay as the scenario says) and starts a run. */
+  async start(overrides: { rate?: number; durationS?: number; workers?: number; seed?: number }): Promise<void> {
+    const fill = async (testId: string, value: number | undefined) => {
+      if (value !== undefined) await this.view.getByTestId(testId).fill(String(value))
+    }
+    await fill('load-override-rate', overrides.rate)
+    await fill('load-override-duration', overrides.durationS)
+    await fill('load-override-workers', overrides.workers)
+    await fill('load-override-seed', overrides.seed)
+    await this.view.getByTestId('load-start').click()
+    await expect(this.view).toHaveAttribute('data-state', 'running')
+  }
+
+  /** How many seconds a chart has drawn. */
+  async points(id: 'throughput' | 'latency' | 'errors' | 'memory'): Promise<number> {
+    return Number(await this.chart(id).getAttribute('data-points'))
+  }
+}
+
+/** The Test quality activity (features/quality): coverage gaps with generated tests, mutation testing. */
+export class TestQuality {
+  constructor(private readonly page: Page) {}
+
+  sidebar(): Locator {
+    return this.page.getByTestId('quality-sidebar')
+  }
+
+  async open(): Promise<void> {
+    await showActivity(this.page, 'quality')
+    await expect(this.sidebar()).toBeVisible()
+  }
+
+  /** A flow's row in the side bar, by its file name without `.flow.yaml`. */
+  flow(name: string): Locator {
+    return this.sidebar().getByTestId(`quality-flow-${name}`)
+  }
+
+  /** Opens the coverage gaps of a flow from the side bar; answers the view once it has read the coverage. */
+  async openGaps(name: string): Promise<Locator> {
+    await this.open()
+    await this.flow(name).getByTestId('quality-open-gaps').click()
+    const view = this.page.locator(`[data-testid="coverage-gaps-view"][data-flow$="/${name}.flow.yaml"]`)
+    await expect(view.getByTestId('gaps-summary')).toBeVisible({ timeout: 30_000 })
+    return view
+  }
+
+  /** Opens the mutation view of a flow from the side bar. */
+  async openMutation(name: string): Promise<Locator> {
+    await this.open()
+    await this.flow(name).getByTestId('quality-open-mutation').click()
+    const view = this.page.locator(`[data-testid="mutation-view"][data-flow$="/${name}.flow.yaml"]`)
+    await expect(view).toBeVisible()
+    return view
   }
 }

@@ -19,7 +19,10 @@ describe('generated schema artifacts', () => {
     }
     const artifacts = await generator.generateSchemaArtifacts()
     expect(Object.keys(artifacts).sort()).toEqual([
+      'resources/openapi/bot-api.json',
       'resources/schema/flow.schema.json',
+      'resources/schema/load.schema.json',
+      'resources/schema/nlu-dataset.schema.json',
       'resources/schema/test.schema.json',
       'src-main/core/flow/schema-validators.generated.d.ts',
       'src-main/core/flow/schema-validators.generated.js',
