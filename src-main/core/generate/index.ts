@@ -12,6 +12,7 @@ import type { PluginLoadSpec } from '../plugins'
 import { FlowCache, runPlannedTest, type RunContext } from '../runner/batch'
 import { planSuite } from '../runner/plan'
 import { flowPluginInfo, pluginsFor } from '../runner/plugins'
+import { findWorkspaceRoot, workspaceRelative } from '../workspace/discover'
 import { explore, pickTests, type Candidate } from './explore'
 import { candidateMessages, integrationAnswers, profileSeeds, slotAnswers } from './inputs'
 import { suiteYaml, testName } from './suite'
@@ -148,7 +149,9 @@ async function verify(yaml: string, flow: ReturnType<typeof compileFlow>, key: s
 }
 
 /** The flow as messages name it: relative to the current folder when it is inside it. */
+/** How messages and the file's header name the flow: from the current folder when it is inside it, else from its workspace's root. */
 function displayPath(abs: string): string {
   const rel = relative(process.cwd(), abs)
-  return rel && !rel.startsWith('..') && !rel.startsWith(sep) ? rel.split(sep).join('/') : abs
+  if (rel && !rel.startsWith('..') && !rel.startsWith(sep)) return rel.split(sep).join('/')
+  return workspaceRelative(findWorkspaceRoot(abs), abs)
 }
