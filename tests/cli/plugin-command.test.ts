@@ -102,7 +102,7 @@ describe('flowbench plugin list', () => {
     const r = flowbench(['plugin', 'list', 'resources/samples'])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/loaded\s+flowbench-plugin-http 1\.0\.0\s+built-in\s+http/)
-    expect(r.stdout).toMatch(/loaded\s+flowbench-plugin-metrics-translator 1\.0\.0\s+workspace\s+metrics_query/)
+    expect(r.stdout).toMatch(/loaded\s+flowbench-plugin-metrics-translator 1\.0\.0\s+workspace\s+metrics_query, generator:explain_metric$/m)
   })
 
   it('shows workspace plugins as disabled with --no-plugins', () => {

@@ -27,6 +27,7 @@ const METRICS: PluginStatus = {
   dir: '/ws/plugins/metrics-translator',
   integrations: ['metrics_query'],
   nlu: ['metrics_nlu'],
+  generators: ['explain_metric'],
   status: 'untrusted',
   error: 'plugin "flowbench-plugin-metrics-translator" is a workspace plugin and does not run until you trust this workspace',
 }
@@ -118,6 +119,8 @@ describe('the Plugins view', () => {
     expect(metrics.get('[data-testid="plugin-status"]').text()).toBe('Untrusted')
     expect(metrics.findAll('[data-testid="plugin-integration"]').map((c) => c.text())).toEqual(['metrics_query'])
     expect(metrics.get('.chip.nlu').text()).toBe('metrics_nlu')
+    expect(metrics.findAll('[data-testid="plugin-generator"]').map((c) => c.text())).toEqual(['explain_metric'])
+    expect(metrics.find('[data-testid="plugin-summarizer"]').exists()).toBe(false)
     expect(metrics.get('[data-testid="plugin-dir"]').text()).toBe('plugins/metrics-translator')
     // Untrusted is a state the trust box explains, not a problem.
     expect(metrics.find('[data-testid="plugin-error"]').exists()).toBe(false)

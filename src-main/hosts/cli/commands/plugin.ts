@@ -39,7 +39,12 @@ function printStatuses(root: string, plugins: PluginStatus[]): void {
   const width = Math.max(0, ...plugins.map((p) => `${p.name} ${p.version}`.trim().length))
   for (const p of plugins) {
     const id = `${p.name} ${p.version}`.trim()
-    const serves = [...p.integrations.map((i) => `${i}`), ...p.nlu.map((n) => `nlu:${n}`)].join(', ')
+    const serves = [
+      ...p.integrations,
+      ...p.nlu.map((n) => `nlu:${n}`),
+      ...(p.generators ?? []).map((g) => `generator:${g}`),
+      ...(p.summarizers ?? []).map((s) => `summarizer:${s}`),
+    ].join(', ')
     out.push(`  ${p.status.padEnd(9)} ${id.padEnd(width)}  ${SOURCE[p.source].padEnd(9)} ${serves}`)
     if (p.error && p.status !== 'loaded') out.push(`            ${p.error}`)
     for (const w of p.warnings ?? []) out.push(`            warning: ${w}`)
