@@ -195,7 +195,7 @@ describe('the load dashboard', () => {
 
     expect(w.get('[data-testid="load-counter-elapsed"]').text()).toContain('3.1s / 10s')
     expect(w.get('[data-testid="load-counter-turns"]').text()).toContain('620')
-    expect(w.get('[data-testid="load-counter-errors"]').classes()).toEqual(['counter'])
+    expect(w.get('[data-testid="load-counter-errors"]').classes()).toEqual(['stat-card'])
     expect(w.get('[data-testid="load-counter-errors"] .v').classes()).toContain('bad')
     expect(w.get('[data-testid="load-progress"]').attributes('aria-valuenow')).toBe('31')
     const threshold = w.get('[data-testid="load-thresholds"] [data-threshold="turn_latency_p95"]')
